@@ -1,0 +1,31 @@
+# The two commands of the quick start: `make run` and `make test`.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test setup setup-test bench clean
+
+$(BIN)/kg: pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q -e .
+	touch $(BIN)/kg
+
+setup: $(BIN)/kg
+
+$(VENV)/.test-deps: $(BIN)/kg
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+setup-test: $(VENV)/.test-deps
+
+## Load and validate the shipped graph, print a summary of what it holds.
+run: setup
+	$(BIN)/kg summary
+
+## Type-check the package and run the test suite.
+test: setup-test
+	$(BIN)/mypy
+	$(BIN)/pytest
+
+clean:
+	rm -rf $(VENV)

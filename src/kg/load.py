@@ -1,0 +1,281 @@
+"""Reading RDF files: ontology, shapes and data -> rdflib graphs.
+
+The shipped data is one file per source article in ``data/``, each holding
+the named graph of that article; :func:`load_graph` reads them all into one
+``Dataset`` (one named graph per source) and remembers which file each graph
+came from. Parsing errors become :class:`~kg.errors.SourceFileError` naming
+file, line and column. Nothing here reaches the network: JSON-LD contexts are
+resolved from the shipped copy or refused.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import Dataset, Graph, URIRef
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+
+from .errors import InputError, SourceFileError
+from .formats import RdfFormat
+from .namespaces import BASE, bind_prefixes
+
+#: The IRI under which the shipped JSON-LD context may be referenced; it is
+#: resolved to ``src/kg/context.jsonld``, never fetched.
+CONTEXT_IRI = BASE + "context.jsonld"
+CONTEXT_FILE = Path(__file__).with_name("context.jsonld")
+
+RDF_SUFFIXES = {fmt.suffix for fmt in RdfFormat} | {".json"}
+
+
+@dataclass(frozen=True)
+class Project:
+    """Where the knowledge lives: the folders of ontology, shapes, data and queries."""
+
+    root: Path
+
+    @property
+    def ontology_dir(self) -> Path:
+        return self.root / "ontology"
+
+    @property
+    def shapes_dir(self) -> Path:
+        return self.root / "shapes"
+
+    @property
+    def data_dir(self) -> Path:
+        return self.root / "data"
+
+    @property
+    def queries_dir(self) -> Path:
+        return self.root / "queries"
+
+    @classmethod
+    def locate(cls, root: str | Path | None = None) -> Project:
+        """The project at ``root``, else ``$KG_ROOT``, else the checkout this package runs from.
+
+        Raises:
+            InputError: the folder has no ``ontology/`` and ``shapes/``.
+        """
+        candidates = [Path(root)] if root else []
+        if not candidates and os.environ.get("KG_ROOT"):
+            candidates.append(Path(os.environ["KG_ROOT"]))
+        if not candidates:
+            candidates += [Path(__file__).resolve().parents[2], Path.cwd()]
+        for candidate in candidates:
+            if (candidate / "ontology").is_dir() and (candidate / "shapes").is_dir():
+                return cls(candidate.resolve())
+        raise InputError(
+            f"no kg project at {candidates[0]}: expected folders ontology/ and shapes/ there; "
+            "give --root or set KG_ROOT")
+
+
+@dataclass
+class KnowledgeGraph:
+    """The data: one named graph per source article, and the file each came from."""
+
+    dataset: Dataset
+    origins: dict[URIRef, Path] = field(default_factory=dict)
+
+    def source_graphs(self) -> list[URIRef]:
+        """The names of the graphs that hold statements, sorted."""
+        return sorted(URIRef(str(g.identifier)) for g in self.dataset.graphs()
+                      if g.identifier != DATASET_DEFAULT_GRAPH_ID and len(g))
+
+    def union(self) -> Graph:
+        """All statements of all graphs merged into one new Graph (a copy)."""
+        merged = Graph()
+        bind_prefixes(merged)
+        for s, p, o, _ in self.dataset.quads((None, None, None, None)):
+            merged.add((s, p, o))
+        return merged
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self.dataset.quads((None, None, None, None)))
+
+
+def new_dataset() -> Dataset:
+    """An empty Dataset with the project's prefixes bound."""
+    dataset = Dataset()
+    bind_prefixes(dataset)
+    return dataset
+
+
+def rdf_files(folder: Path) -> list[Path]:
+    """The RDF files in a folder (not recursive), sorted by name."""
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir()
+                  if p.is_file() and p.suffix.lower() in RDF_SUFFIXES)
+
+
+def parse_into(dataset: Dataset, path: Path, *, fmt: RdfFormat | None = None,
+               text: str | None = None) -> list[URIRef]:
+    """Parse one file into ``dataset``; return the names of the graphs it wrote to.
+
+    Triples of a triples-only format (Turtle, N-Triples) go to the default graph.
+
+    Raises:
+        SourceFileError: the file cannot be read, is not UTF-8 text, or does not parse.
+    """
+    fmt = fmt or RdfFormat.from_path(path)
+    if text is None:
+        text = read_text(path)
+    if fmt is RdfFormat.JSONLD:
+        text = json.dumps(resolve_jsonld_contexts(path, text))
+    before = {g.identifier for g in dataset.graphs() if len(g)}
+    sizes = {g.identifier: len(g) for g in dataset.graphs()}
+    try:
+        dataset.parse(data=text, format=fmt.rdflib_name, publicID=path.resolve().as_uri())
+    except SourceFileError:
+        raise
+    except Exception as exc:  # rdflib raises many kinds; all mean "does not parse"
+        raise syntax_error(path, text, exc) from exc
+    touched = [URIRef(str(g.identifier)) for g in dataset.graphs()
+               if len(g) and (g.identifier not in before or len(g) != sizes.get(g.identifier))]
+    return sorted(touched)
+
+
+def read_text(path: Path) -> str:
+    """A file's text, as UTF-8.
+
+    Raises:
+        SourceFileError: missing, unreadable, binary, or not UTF-8.
+    """
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise SourceFileError(path, "no such file") from None
+    except IsADirectoryError:
+        raise SourceFileError(path, "is a folder, not a file") from None
+    except OSError as exc:
+        raise SourceFileError(path, f"cannot be read: {exc.strerror}") from None
+    if b"\x00" in raw:
+        raise SourceFileError(path, "is a binary file, not RDF text")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise SourceFileError(path, "is not UTF-8 text; save it as UTF-8", line=line) from None
+
+
+_RDFLIB_LINE = re.compile(r"(?:line|Line)\s+(\d+)")
+
+
+def syntax_error(path: Path, text: str, exc: Exception) -> SourceFileError:
+    """A parser exception as a ``SourceFileError`` with file, line and column where known."""
+    why = getattr(exc, "_why", None) or getattr(exc, "msg", None) or str(exc)
+    why = " ".join(str(why).split()) or type(exc).__name__
+    offset = getattr(exc, "_i", None)
+    if isinstance(offset, int) and 0 <= offset <= len(text):
+        line = text.count("\n", 0, offset) + 1
+        column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+        return SourceFileError(path, f"syntax error: {why}", line=line, column=column)
+    if isinstance(getattr(exc, "lines", None), int):
+        return SourceFileError(path, f"syntax error: {why}", line=exc.lines + 1)  # type: ignore[attr-defined]
+    found = _RDFLIB_LINE.search(str(exc))
+    if found:
+        return SourceFileError(path, f"syntax error: {why}", line=int(found.group(1)))
+    if isinstance(exc, json.JSONDecodeError):
+        return SourceFileError(path, f"not JSON: {exc.msg}", line=exc.lineno, column=exc.colno)
+    return SourceFileError(path, f"syntax error: {why}")
+
+
+def resolve_jsonld_contexts(path: Path, text: str) -> object:
+    """The JSON-LD document with every ``@context`` reference made local.
+
+    The shipped context (``CONTEXT_IRI``) is inlined; any other referenced
+    context is refused, because fetching it would reach the network.
+
+    Raises:
+        SourceFileError: not JSON, or a context that is not the shipped one.
+    """
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SourceFileError(path, f"not JSON: {exc.msg}", line=exc.lineno,
+                              column=exc.colno) from None
+    shipped: object | None = None
+
+    def local(ref: object) -> object:
+        nonlocal shipped
+        if isinstance(ref, str):
+            if ref.rstrip("#") != CONTEXT_IRI:
+                raise SourceFileError(
+                    path, f"JSON-LD context {ref!r} would have to be fetched; kg never fetches "
+                    f"contexts: inline it, or use the shipped one ({CONTEXT_IRI})")
+            if shipped is None:
+                shipped = json.loads(CONTEXT_FILE.read_text(encoding="utf-8"))["@context"]
+            return shipped
+        if isinstance(ref, list):
+            return [local(item) for item in ref]
+        if isinstance(ref, dict):
+            return {key: (local(value) if key == "@import" else walk(value))
+                    for key, value in ref.items()}
+        return ref
+
+    def walk(node: object) -> object:
+        if isinstance(node, dict):
+            return {key: (local(value) if key == "@context" else walk(value))
+                    for key, value in node.items()}
+        if isinstance(node, list):
+            return [walk(item) for item in node]
+        return node
+
+    return walk(document)
+
+
+def load_graph(project: Project | None = None, *, extra: Iterable[Path] = ()) -> KnowledgeGraph:
+    """The shipped data of ``project`` (and ``extra`` files), one named graph per source.
+
+    Raises:
+        SourceFileError: a file cannot be read or parsed.
+    """
+    project = project or Project.locate()
+    graph = KnowledgeGraph(new_dataset())
+    for path in [*rdf_files(project.data_dir), *extra]:
+        for name in parse_into(graph.dataset, path):
+            graph.origins.setdefault(name, path)
+    return graph
+
+
+def load_rdf(paths: Iterable[Path]) -> Graph:
+    """Files of triples (ontology, shapes) merged into one Graph.
+
+    Raises:
+        SourceFileError: a file cannot be read or parsed.
+    """
+    merged = Graph()
+    bind_prefixes(merged)
+    for path in paths:
+        fmt = RdfFormat.from_path(path)
+        try:
+            merged.parse(data=read_text(path), format=fmt.rdflib_name,
+                         publicID=path.resolve().as_uri())
+        except Exception as exc:
+            if isinstance(exc, SourceFileError):
+                raise
+            raise syntax_error(path, read_text(path), exc) from exc
+    return merged
+
+
+def load_ontology(project: Project | None = None) -> Graph:
+    """Every file of ``ontology/`` (ontology and code lists) in one Graph."""
+    project = project or Project.locate()
+    return load_rdf(rdf_files(project.ontology_dir))
+
+
+def load_shapes(project: Project | None = None) -> Graph:
+    """Every file of ``shapes/`` in one Graph."""
+    project = project or Project.locate()
+    return load_rdf(rdf_files(project.shapes_dir))
+
+
+def iter_quads(dataset: Dataset) -> Iterator[tuple]:  # type: ignore[type-arg]
+    """Every (s, p, o, graph) of the dataset's named graphs."""
+    for s, p, o, g in dataset.quads((None, None, None, None)):
+        yield s, p, o, g
