@@ -1,0 +1,69 @@
+"""Shared fixtures: the project, the shipped graph (loaded once), an isolated copy of the project.
+
+Area-specific fixtures live in their own test modules or plugin modules listed
+in ``pytest_plugins``.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from kg.cli import main
+from kg.load import KnowledgeGraph, Project, load_graph, load_ontology, load_shapes
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "tests" / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def project() -> Project:
+    return Project(ROOT)
+
+
+@pytest.fixture(scope="session")
+def shipped(project: Project) -> KnowledgeGraph:
+    """The shipped data, loaded once per session. Do not modify it."""
+    return load_graph(project)
+
+
+@pytest.fixture(scope="session")
+def shapes(project: Project):  # type: ignore[no-untyped-def]
+    return load_shapes(project)
+
+
+@pytest.fixture(scope="session")
+def ontology(project: Project):  # type: ignore[no-untyped-def]
+    return load_ontology(project)
+
+
+@pytest.fixture
+def project_copy(tmp_path: Path) -> Project:
+    """A private copy of ontology/, shapes/, data/, queries/ that a test may change."""
+    for name in ("ontology", "shapes", "data", "queries"):
+        if (ROOT / name).is_dir():
+            shutil.copytree(ROOT / name, tmp_path / name)
+    return Project(tmp_path)
+
+
+class CliRun:
+    def __init__(self, code: int, out: str, err: str) -> None:
+        self.code, self.out, self.err = code, out, err
+
+    def __repr__(self) -> str:
+        return f"CliRun(code={self.code}, out={self.out[-2000:]!r}, err={self.err[-2000:]!r})"
+
+
+@pytest.fixture
+def kg(capsys: pytest.CaptureFixture[str]) -> Callable[..., CliRun]:
+    """Run the CLI in-process: ``kg("validate", "x.ttl")`` -> CliRun(code, out, err)."""
+    def run(*argv: str) -> CliRun:
+        out = io.StringIO()
+        code = main([str(a) for a in argv], out=out)
+        captured = capsys.readouterr()
+        return CliRun(code, out.getvalue() + captured.out, captured.err)
+    return run
