@@ -8,7 +8,8 @@ from rdflib import URIRef
 from rdflib.namespace import RDF
 
 from .load import KnowledgeGraph
-from .namespaces import SCHEMA, KG
+from .namespaces import KG, SCHEMA
+from .validate import label_of
 
 
 def describe(graph: KnowledgeGraph) -> str:
@@ -19,9 +20,8 @@ def describe(graph: KnowledgeGraph) -> str:
     for name in graph.source_graphs():
         g = dataset.graph(name)
         publisher = g.value(name, SCHEMA.publisher)
-        publisher_label = g.preferredLabel(publisher, lang="id") if publisher else []
+        who = (label_of(g, publisher) if publisher else None) or "publisher unknown"
         date = g.value(name, KG.statedDate)
-        who = str(publisher_label[0][1]) if publisher_label else "publisher unknown"
         lines.append(f"  {manager.normalizeUri(name):<32} {len(g):>5} triples  {who}, {date or 'no date'}")
     classes: Counter[URIRef] = Counter()
     for entity, cls in {(s, o) for s, _, o, _ in dataset.quads((None, RDF.type, None, None))}:
