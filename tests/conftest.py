@@ -19,6 +19,9 @@ from kg.load import KnowledgeGraph, Project, load_graph, load_ontology, load_sha
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
 
+#: ``virtuoso``: a private Virtuoso server for the integration tests.
+pytest_plugins = ["virtuoso_server"]
+
 
 @pytest.fixture(scope="session")
 def project() -> Project:

@@ -19,6 +19,11 @@ from .errors import (
 from .formats import RdfFormat
 from .load import KnowledgeGraph, Project, load_graph, load_ontology, load_shapes
 from .validate import ValidationReport, ValidationResult, validate
+from .backends import IRI, Backend, EmbeddedBackend, QueryResult, RemoteBackend, ResultCapWarning
+from .queries import Parameter, ParamType, QueryLibrary, SavedQuery, run_query, run_saved
+from .results import ResultFormat, render
+from .export import export
+from .publish import PublishReport, publish
 
 try:
     __version__ = version("kg")
@@ -31,4 +36,8 @@ __all__ = [
     "ProvenanceError", "QueryError", "EndpointError", "StoreError",
     "RdfFormat", "Project", "KnowledgeGraph", "load_graph", "load_ontology", "load_shapes",
     "ValidationReport", "ValidationResult", "validate",
+    "Backend", "EmbeddedBackend", "QueryResult", "IRI",
+    "QueryLibrary", "SavedQuery", "Parameter", "ParamType", "run_saved", "run_query",
+    "ResultFormat", "render",
+    "RemoteBackend", "ResultCapWarning", "publish", "PublishReport", "export",
 ]

@@ -13,7 +13,10 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    from .backends import Backend, QueryResult
 
 Handler = Callable[[argparse.Namespace, TextIO], int]
 
@@ -50,6 +53,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="project folder with ontology/, shapes/, data/, queries/ "
                              "(default: $KG_ROOT, else this checkout)")
     parser.add_argument("--debug", action="store_true", help="show tracebacks of errors")
+    parser.add_argument("--store", metavar="PATH",
+                        help="query, export, summarize and validate the on-disk store at PATH "
+                             "(made by `kg load`) instead of the files of data/ "
+                             "(default: $KG_STORE)")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
     summary = commands.add_parser(
@@ -67,13 +74,108 @@ def build_parser() -> argparse.ArgumentParser:
                           help="report format (default: text)")
     validate.add_argument("--strict", action="store_true", help="warnings fail too")
     validate.set_defaults(handler=cmd_validate)
+
+    add_query_commands(commands)
+    add_store_commands(commands)
+    add_scale_commands(commands)
     return parser
+
+
+RESULT_FORMATS = ["table", "csv", "tsv", "json", "turtle", "jsonld", "ntriples"]
+
+
+def add_query_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``kg queries``, ``kg query NAME``, ``kg sparql QUERY``."""
+    queries = commands.add_parser(
+        "queries", help="list the saved queries and their parameters",
+        description="List the saved queries (queries/*.rq): name, summary and parameters.")
+    queries.add_argument("--format", choices=["text", "json"], default="text",
+                         help="list format (default: text)")
+    queries.set_defaults(handler=cmd_queries)
+
+    query = commands.add_parser(
+        "query", help="run a saved query",
+        description="Run a saved query with its parameters bound. SELECT prints rows; ASK "
+                    "prints true or false and exits 0 or 1; CONSTRUCT and DESCRIBE print RDF.")
+    query.add_argument("name", metavar="NAME", help="the saved query (see `kg queries`)")
+    query.add_argument("--param", "-p", action="append", default=[], metavar="NAME=VALUE",
+                       help="a parameter value (repeatable)")
+    query.add_argument("--format", "-f", choices=RESULT_FORMATS, default=None,
+                       help="output: table (default), csv, tsv, json (W3C SPARQL results); "
+                            "turtle (default for graphs), jsonld, ntriples")
+    add_endpoint_options(query)
+    query.set_defaults(handler=cmd_query)
+
+    sparql = commands.add_parser(
+        "sparql", help="run an ad hoc SPARQL query",
+        description="Run a SPARQL query given as text, as a FILE, or on stdin (-). The "
+                    "project prefixes need no declaring.")
+    sparql.add_argument("query", metavar="QUERY|FILE|-", help="query text, a .rq file, or - for stdin")
+    sparql.add_argument("--format", "-f", choices=RESULT_FORMATS, default=None,
+                        help="output format, as for `kg query`")
+    add_endpoint_options(sparql)
+    sparql.set_defaults(handler=cmd_sparql)
+
+
+def cmd_queries(args: argparse.Namespace, out: TextIO) -> int:
+    from .load import Project
+    from .queries import QueryLibrary, describe_library
+
+    library = QueryLibrary.load(Project.locate(args.root).queries_dir, check_syntax=False)
+    out.write(describe_library(library, as_json=args.format == "json"))
+    return 0
+
+
+def cmd_query(args: argparse.Namespace, out: TextIO) -> int:
+    from .errors import ParameterError
+    from .load import Project
+    from .queries import QueryLibrary, check_query
+
+    library = QueryLibrary.load(Project.locate(args.root).queries_dir, check_syntax=False)
+    saved = library.get(args.name)
+    check_query(saved.path, saved.text)
+    values: dict[str, str] = {}
+    for item in args.param:
+        name, equals, value = item.partition("=")
+        if not equals or not name.strip():
+            raise ParameterError(f"--param {item!r}: write NAME=VALUE")
+        values[name.strip()] = value
+    text = saved.bind(**values)
+    return print_result(open_backend(args).run(text), args.format, out)
+
+
+def cmd_sparql(args: argparse.Namespace, out: TextIO) -> int:
+    from .errors import InputError
+    from .queries import with_prologue
+
+    given: str = args.query
+    if given == "-":
+        text = sys.stdin.read()
+    elif Path(given).is_file():
+        from .load import read_text
+
+        text = read_text(Path(given))
+    elif "{" in given or any(c.isspace() for c in given.strip()):
+        text = given
+    else:
+        raise InputError(f"{given}: no such file, and not a SPARQL query")
+    return print_result(open_backend(args).run(with_prologue(text)), args.format, out)
+
+
+def print_result(result: QueryResult, fmt: str | None, out: TextIO) -> int:
+    """Write a query's result; exit 1 for an ASK answered false, else 0."""
+    from .results import ResultFormat, render
+
+    out.write(render(result, ResultFormat.from_name(fmt) if fmt else None))
+    return 1 if result.kind == "ASK" and not result.boolean else 0
 
 
 def cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
     from .load import Project, load_graph, load_ontology, load_shapes
     from .validate import validate
 
+    if getattr(args, "store", None):  # not $KG_STORE: validating files is what validate does
+        return cmd_validate_store(args, out)
     project = Project.locate(args.root)
     graph = load_graph(project, extra=args.files)
     report = validate(graph, load_shapes(project), load_ontology(project), strict=args.strict)
@@ -87,6 +189,8 @@ def cmd_summary(args: argparse.Namespace, out: TextIO) -> int:
     from .summary import describe
     from .validate import validate
 
+    if store_path(args):
+        return cmd_summary_store(args, out)
     project = Project.locate(args.root)
     graph = load_graph(project)
     report = validate(graph, load_shapes(project), load_ontology(project))
@@ -95,6 +199,262 @@ def cmd_summary(args: argparse.Namespace, out: TextIO) -> int:
     if not report.conforms:
         out.write("run `kg validate` for the details\n")
     return 0 if report.conforms else 1
+
+
+def open_backend(args: argparse.Namespace) -> Backend:
+    """The backend the query commands run on: the shipped data, loaded in process,
+    the remote SPARQL endpoint of ``--endpoint``, or the on-disk store of
+    ``--store`` (else ``$KG_STORE``; an explicit ``--endpoint`` wins over the variable).
+
+    The one place that chooses a backend.
+    """
+    from .backends import EmbeddedBackend, RemoteBackend
+    from .load import Project, load_graph
+
+    store = store_path(args)
+    if store is not None:
+        from .store import OxigraphBackend
+
+        return OxigraphBackend.open(store)
+    if getattr(args, "endpoint", None):
+        user, password = credentials(args)
+        return RemoteBackend(args.endpoint, timeout=args.timeout, user=user, password=password,
+                             default_graph=args.default_graph or None)
+    return EmbeddedBackend(load_graph(Project.locate(args.root)))
+
+
+# --------------------------------------------------------------------------- remote stores, export
+
+ENDPOINT_USER_ENV = "KG_ENDPOINT_USER"
+ENDPOINT_PASSWORD_ENV = "KG_ENDPOINT_PASSWORD"
+
+
+def add_endpoint_options(command: argparse.ArgumentParser) -> None:
+    """``--endpoint URL`` and its companions, for the commands that run queries."""
+    command.add_argument("--endpoint", metavar="URL",
+                         help="run on this remote SPARQL endpoint instead of the local data; "
+                              f"credentials from ${ENDPOINT_USER_ENV} / ${ENDPOINT_PASSWORD_ENV}")
+    command.add_argument("--default-graph", action="append", default=[], metavar="IRI",
+                         help="with --endpoint: a graph the endpoint's default graph is made of "
+                              "(repeatable; Virtuoso's own default is every graph it holds)")
+    command.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS",
+                         help="with --endpoint: give up after this long (default: 30)")
+
+
+def add_store_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``kg publish`` and ``kg export``."""
+    publish = commands.add_parser(
+        "publish", help="load the graph into a triple store, one named graph per source",
+        description="Replace each source graph in a triple store with the local one: by the "
+                    "SPARQL 1.1 Graph Store Protocol (PUT per graph) with --graph-store, else "
+                    "by SPARQL Update (DROP + INSERT DATA) on --endpoint. Publishing again is "
+                    "idempotent. Virtuoso: --endpoint http://HOST:8890/sparql-auth "
+                    "--graph-store http://HOST:8890/sparql-graph-crud-auth (Digest auth).")
+    publish.add_argument("--endpoint", required=True, metavar="URL",
+                         help="the store's SPARQL endpoint: counts the published graphs, and "
+                              "takes the updates when no --graph-store is given")
+    publish.add_argument("--graph-store", metavar="URL",
+                         help="the store's Graph Store Protocol URL (preferred where offered)")
+    publish.add_argument("--user", metavar="USER",
+                         help=f"user for HTTP Digest/Basic auth (default: ${ENDPOINT_USER_ENV})")
+    publish.add_argument("--password", metavar="PASSWORD",
+                         help=f"its password (default: ${ENDPOINT_PASSWORD_ENV}, which keeps it "
+                              "out of the process list)")
+    publish.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
+                         help="give up on one request after this long (default: 60)")
+    publish.set_defaults(handler=cmd_publish)
+
+    export = commands.add_parser(
+        "export", help="write the graph as TriG, N-Quads, JSON-LD, Turtle or N-Triples",
+        description="Write the graph, or one source graph, to stdout or a FILE. TriG, N-Quads "
+                    "and JSON-LD keep every named graph (the source of each statement); Turtle "
+                    "and N-Triples have no graphs and hold the union of the selected graphs. "
+                    "JSON-LD is compacted with the shipped context (src/kg/context.jsonld).")
+    export.add_argument("--format", "-f", metavar="FORMAT",
+                        choices=["trig", "nquads", "jsonld", "turtle", "nt"],
+                        help="trig, nquads, jsonld, turtle or nt (default: from the -o suffix, "
+                             "else trig)")
+    export.add_argument("--graph", "-g", metavar="SOURCE",
+                        help="only this source graph: its IRI, source:STEM, or the STEM")
+    export.add_argument("--output", "-o", metavar="FILE", type=Path,
+                        help="write to FILE (atomically: all or nothing) instead of stdout")
+    export.set_defaults(handler=cmd_export)
+
+
+def credentials(args: argparse.Namespace) -> tuple[str | None, str | None]:
+    """The user and password of the command line, else of the environment."""
+    import os
+
+    user = getattr(args, "user", None) or os.environ.get(ENDPOINT_USER_ENV) or None
+    password = getattr(args, "password", None) or os.environ.get(ENDPOINT_PASSWORD_ENV) or None
+    return user, password
+
+
+def cmd_publish(args: argparse.Namespace, out: TextIO) -> int:
+    from .load import Project, load_graph
+    from .publish import publish
+
+    user, password = credentials(args)
+    report = publish(load_graph(Project.locate(args.root)), endpoint=args.endpoint,
+                     graph_store=args.graph_store, user=user, password=password,
+                     timeout=args.timeout)
+    out.write(report.to_text())
+    return 0
+
+
+def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
+    from .export import export, write_atomically
+    from .formats import RdfFormat
+    from .load import Project, load_graph
+
+    if args.format:
+        fmt = RdfFormat.from_name(args.format)
+    elif args.output:
+        fmt = RdfFormat.from_path(args.output)
+    else:
+        fmt = RdfFormat.TRIG
+    store = store_path(args)
+    if store is not None:
+        from .store import OxigraphBackend, export_store
+
+        text = export_store(OxigraphBackend.open(store), fmt, source=args.graph)
+    else:
+        text = export(load_graph(Project.locate(args.root)), fmt, source=args.graph)
+    if args.output:
+        write_atomically(args.output, text)
+    else:
+        out.write(text)
+    return 0
+
+
+# --------------------------------------------------------------------------- scale: store, synthetic data
+
+#: The commands that run on the store when ``--store`` (or ``$KG_STORE``) names one.
+STORE_COMMANDS = ("query", "sparql", "export", "summary", "validate")
+
+
+def add_scale_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``kg load`` and ``kg synth``; ``--store`` also accepted after the commands that use it."""
+    for name in STORE_COMMANDS:
+        # SUPPRESS: absent here, the value given before the command (or None) stays
+        commands.choices[name].add_argument(
+            "--store", metavar="PATH", default=argparse.SUPPRESS,
+            help="run on the on-disk store at PATH (made by `kg load`; default: $KG_STORE)")
+    load = commands.add_parser(
+        "load", help="load the data (or FILEs) into an on-disk store",
+        description="Bulk-load the files of data/ (or the FILEs given) into the pyoxigraph store "
+                    "at --store PATH, one named graph per source. The store is replaced as a "
+                    "whole: it is built beside PATH and swapped in only when every file has "
+                    "loaded, so a file that does not parse changes nothing. --add adds the "
+                    "files to the store instead. Other commands use the store with --store "
+                    "PATH or $KG_STORE.")
+    load.add_argument("files", nargs="*", metavar="FILE", type=Path,
+                      help="RDF files (.trig .nq .ttl .nt .jsonld; default: the files of data/)")
+    load.add_argument("--store", metavar="PATH", default=argparse.SUPPRESS,
+                      help="the store folder (default: $KG_STORE)")
+    load.add_argument("--add", action="store_true",
+                      help="add the files to the existing store instead of replacing it")
+    load.add_argument("--validate", action="store_true",
+                      help="validate the files against the shapes first; refuse to load them "
+                           "if they do not conform (slow for millions of statements)")
+    load.set_defaults(handler=cmd_load)
+
+    synth = commands.add_parser(
+        "synth", help="write synthetic data at national scale (for benchmarks and tests)",
+        description="Write synthetic source articles in the project's model for REGIONS regions "
+                    "and YEARS years (up to 2024): bodies, posts and holders, facilities, "
+                    "statistics with a known rate of conflicting figures. One TriG file per "
+                    "region; every IRI carries `synth-`. About 514 statements per region-year: "
+                    "--regions 552 --years 10 is about 2.8M, --years 35 about 10M. The same "
+                    "seed writes the same bytes.")
+    synth.add_argument("--regions", type=int, required=True, metavar="N",
+                       help="number of regions (552 = every province and kabupaten/kota)")
+    synth.add_argument("--years", type=int, default=5, metavar="Y",
+                       help="number of years, ending in 2024 (default: 5)")
+    synth.add_argument("--seed", type=int, default=1, metavar="S", help="random seed (default: 1)")
+    synth.add_argument("--conflict-rate", type=float, default=None, metavar="R",
+                       help="share of re-reported figures that conflict (default: 0.1)")
+    synth.add_argument("--output", "-o", type=Path, required=True, metavar="DIR",
+                       help="folder to write to: new, empty, or an earlier synthesis")
+    synth.set_defaults(handler=cmd_synth)
+
+
+def store_path(args: argparse.Namespace) -> Path | None:
+    """The store the command runs on: ``--store``, else ``$KG_STORE`` unless ``--endpoint`` is given.
+
+    Raises:
+        InputError: both ``--store`` and ``--endpoint`` are given.
+    """
+    import os
+
+    from .errors import InputError
+    from .store import STORE_ENV
+
+    given = getattr(args, "store", None)
+    endpoint = getattr(args, "endpoint", None)
+    if given and endpoint:
+        raise InputError("give --store or --endpoint, not both")
+    if given:
+        return Path(given)
+    if endpoint:
+        return None
+    from_env = os.environ.get(STORE_ENV, "").strip()
+    return Path(from_env) if from_env else None
+
+
+def cmd_load(args: argparse.Namespace, out: TextIO) -> int:
+    from .errors import InputError
+    from .load import Project, rdf_files
+    from .store import STORE_ENV, load_store
+
+    store = store_path(args)
+    if store is None:
+        raise InputError(f"kg load needs a store folder: give --store PATH or set ${STORE_ENV}")
+    project = Project.locate(args.root)
+    files = list(args.files) or rdf_files(project.data_dir)
+    if args.validate:
+        from .load import KnowledgeGraph, load_ontology, load_shapes, new_dataset, parse_into
+        from .validate import validate
+
+        graph = KnowledgeGraph(new_dataset())
+        for path in files:
+            for name in parse_into(graph.dataset, path):
+                graph.origins.setdefault(name, path)
+        report = validate(graph, load_shapes(project), load_ontology(project))
+        if not report.conforms:
+            out.write(report.to_text())
+            out.write(f"not loaded into {store}: the files do not conform\n")
+            return 1
+    out.write(load_store(store, files, add=args.add).to_text())
+    return 0
+
+
+def cmd_synth(args: argparse.Namespace, out: TextIO) -> int:
+    from .synth import CONFLICT_RATE, synthesize
+
+    rate = CONFLICT_RATE if args.conflict_rate is None else args.conflict_rate
+    summary = synthesize(args.regions, args.years, args.seed, args.output, conflict_rate=rate)
+    out.write(summary.to_text())
+    return 0
+
+
+def cmd_summary_store(args: argparse.Namespace, out: TextIO) -> int:
+    from .store import OxigraphBackend, describe_store
+
+    path = store_path(args)
+    assert path is not None
+    out.write(describe_store(OxigraphBackend.open(path)))
+    out.write(f"\nvalidation: not run on a store (`kg --store {path} validate` runs it)\n")
+    return 0
+
+
+def cmd_validate_store(args: argparse.Namespace, out: TextIO) -> int:
+    from .errors import InputError
+
+    raise InputError(
+        "kg validate checks files, not a store: the store keeps literals in canonical form "
+        "(\"2\"^^xsd:positiveInteger comes back as xsd:integer, 47.0 as 47), which the shapes "
+        "would misjudge; validate the files (`kg validate FILE...`, or `kg load --validate`)")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,0 +1,801 @@
+"""Saved queries: ``queries/*.rq`` files, their headers, their parameters.
+
+Each file holds one SPARQL query after a header in the grlc style: lines that
+start with ``#+ `` and together read as YAML::
+
+    #+ summary: Who held a post on a given date
+    #+ description: >
+    #+   The holder attested on that date, else the latest attestation before it.
+    #+ tags: [people, posts]
+    #+ params:
+    #+   post:
+    #+     type: iri
+    #+     example: post:head-dkumkmp-balikpapan
+    #+     description: the post
+    #+   on:
+    #+     type: date
+    #+     default: 2024-11-25
+    SELECT ... WHERE { ... ?post ... ?on ... }
+
+Header keys: ``summary`` (required), ``description``, ``tags``, ``params``.
+A parameter has ``type`` (one of :class:`ParamType`), ``required`` (true
+when it has no ``default``), ``default``, ``example``, ``description``; its
+name is a variable of the query (``?post``). A value is validated, converted
+to an RDF term of its type and bound in a ``VALUES`` block that becomes the
+first element of the query's top-level ``WHERE`` group; it is never pasted
+into the query text as text. An optional parameter left unset is not bound.
+
+The header is read by a small parser of a strict subset of YAML (block
+mappings and lists, ``[a, b]`` lists, plain / quoted / ``|`` ``>`` scalars),
+so no YAML library is needed and every value stays the text its author wrote
+(``2024-11-25`` stays a string until the parameter's type reads it). What the
+subset does not cover fails loudly, as does a parameter the query does not
+use or a query that does not parse: :class:`~kg.errors.QueryError` naming
+``file:line``.
+
+Queries use the project prefixes without declaring them; the library puts
+``PREFIX`` lines for those the query does not declare itself before it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import enum
+import json
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .errors import ParameterError, QueryError
+from .namespaces import PREFIXES
+
+if TYPE_CHECKING:
+    from rdflib.term import Identifier
+
+    from .backends import Backend, QueryResult
+
+HEADER_MARK = "#+"
+NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+MAX_STRING = 2000  # a parameter value longer than this is refused
+
+
+# --------------------------------------------------------------------------- parameters
+
+class ParamType(enum.Enum):
+    """The type of a query parameter: what a value must look like, and the RDF term it becomes."""
+
+    IRI = ("iri", "an IRI (<https://...>, https://..., or prefixed like person:heru-ressandy)")
+    STRING = ("string", "text")
+    LANGSTRING = ("langstring", "text with a language tag, like Balikpapan@id")
+    INTEGER = ("integer", "a whole number, like 2024 or -3")
+    DECIMAL = ("decimal", "a decimal number, like 19.23")
+    DATE = ("date", "a date as YYYY-MM-DD, like 2024-11-25")
+    YEAR = ("year", "a year as four digits, like 2024")
+
+    def __init__(self, key: str, expected: str) -> None:
+        self.key = key
+        #: what a value must look like, for error messages
+        self.expected = expected
+
+    @classmethod
+    def from_key(cls, key: str) -> ParamType | None:
+        return next((t for t in cls if t.key == key), None)
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A parameter of a saved query, as its header declares it."""
+
+    name: str
+    type: ParamType
+    required: bool
+    default: str | None = None
+    example: str | None = None
+    description: str = ""
+    line: int = 0  #: the header line that declares it
+
+    def term(self, value: object) -> Identifier:
+        """``value`` (text, or a Python value of the type) as the RDF term to bind.
+
+        Raises:
+            ParameterError: the value is not of the parameter's type.
+        """
+        return to_term(self.name, self.type, value)
+
+
+_IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+_LANG = re.compile(r"[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*\Z")
+_INTEGER = re.compile(r"[+-]?[0-9]+\Z")
+_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)\Z")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
+_YEAR = re.compile(r"[0-9]{4}\Z")
+
+
+def to_term(name: str, kind: ParamType, value: object) -> Identifier:
+    """Validate ``value`` for a parameter ``name`` of type ``kind``; return its RDF term.
+
+    Raises:
+        ParameterError: naming the parameter and what a value must look like.
+    """
+    from rdflib import Literal, URIRef
+    from rdflib.namespace import XSD
+
+    def refuse(why: str = "") -> ParameterError:
+        shown = repr(value) if len(repr(value)) <= 80 else repr(value)[:77] + "..."
+        return ParameterError(f"parameter {name!r}: {shown} is not {kind.expected}"
+                              + (f" ({why})" if why else ""))
+
+    if isinstance(value, bool):
+        raise refuse()
+    if isinstance(value, str) and len(value) > MAX_STRING:
+        raise ParameterError(f"parameter {name!r}: value of {len(value)} characters is over "
+                             f"the limit of {MAX_STRING}")
+    if kind is ParamType.IRI:
+        if not isinstance(value, str):
+            raise refuse()
+        text = value.strip()
+        if text.startswith("<") and text.endswith(">"):
+            text = text[1:-1]
+        else:
+            prefix, colon, local = text.partition(":")
+            if colon and prefix in PREFIXES and not local.startswith("//"):
+                text = PREFIXES[prefix] + local
+        if not _SCHEME.match(text) or _IRI_FORBIDDEN.search(text):
+            raise refuse("unknown prefix, or a character an IRI cannot hold")
+        return URIRef(text)
+    if kind is ParamType.STRING:
+        if not isinstance(value, str):
+            raise refuse()
+        return Literal(value)
+    if kind is ParamType.LANGSTRING:
+        if isinstance(value, Literal) and value.language:
+            return Literal(str(value), lang=value.language)
+        if not isinstance(value, str) or "@" not in value:
+            raise refuse("no @language tag")
+        text, _, lang = value.rpartition("@")
+        if not _LANG.match(lang):
+            raise refuse(f"{lang!r} is not a language tag")
+        return Literal(text, lang=lang)
+    if kind is ParamType.INTEGER:
+        if isinstance(value, int):
+            return Literal(value)
+        if isinstance(value, str) and _INTEGER.match(value.strip()):
+            return Literal(int(value.strip()))
+        raise refuse()
+    if kind is ParamType.DECIMAL:
+        try:
+            if isinstance(value, (int, Decimal)):
+                number = Decimal(value)
+            elif isinstance(value, str) and _DECIMAL.match(value.strip()):
+                number = Decimal(value.strip())
+            else:
+                raise refuse()
+        except InvalidOperation:
+            raise refuse() from None
+        if not number.is_finite():
+            raise refuse()
+        return Literal(format(number, "f"), datatype=XSD.decimal)
+    if kind is ParamType.DATE:
+        if isinstance(value, datetime.datetime):
+            raise refuse("a date, not a date and time")
+        if isinstance(value, datetime.date):
+            return Literal(value.isoformat(), datatype=XSD.date)
+        if isinstance(value, str) and _DATE.match(value.strip()):
+            try:
+                day = datetime.date.fromisoformat(value.strip())
+            except ValueError:
+                raise refuse("no such day") from None
+            return Literal(day.isoformat(), datatype=XSD.date)
+        raise refuse()
+    if kind is ParamType.YEAR:
+        if isinstance(value, int) and 0 < value <= 9999:
+            return Literal(f"{value:04d}", datatype=XSD.gYear)
+        if isinstance(value, str) and _YEAR.match(value.strip()):
+            return Literal(value.strip(), datatype=XSD.gYear)
+        raise refuse()
+    raise AssertionError(kind)  # pragma: no cover - every ParamType is handled above
+
+
+# --------------------------------------------------------------------------- saved queries
+
+@dataclass(frozen=True)
+class SavedQuery:
+    """One ``.rq`` file: its header and its query text."""
+
+    name: str                        #: the file's stem
+    path: Path
+    summary: str
+    description: str
+    tags: tuple[str, ...]
+    params: tuple[Parameter, ...]
+    text: str                        #: the whole file, header included (as comments)
+    kind: str = "SELECT"             #: "SELECT", "ASK", "CONSTRUCT" or "DESCRIBE"
+
+    def param(self, name: str) -> Parameter:
+        """The parameter ``name``.
+
+        Raises:
+            ParameterError: the query has no such parameter.
+        """
+        for p in self.params:
+            if p.name == name:
+                return p
+        known = ", ".join(p.name for p in self.params) or "none"
+        raise ParameterError(f"query {self.name!r} has no parameter {name!r} "
+                             f"(its parameters: {known})")
+
+    def bind(self, **values: object) -> str:
+        """The runnable query text: the prologue, then the query with ``values`` bound.
+
+        Unset parameters take their default; an optional one without default
+        stays unbound.
+
+        Raises:
+            ParameterError: a value is missing, unknown, or not of its type.
+        """
+        for name in values:
+            self.param(name)
+        terms: dict[str, Identifier] = {}
+        for p in self.params:
+            value = values.get(p.name)
+            if value is None:
+                value = p.default
+            if value is None:
+                if p.required:
+                    hint = f", e.g. {p.example}" if p.example else ""
+                    raise ParameterError(
+                        f"query {self.name!r} needs parameter {p.name!r} "
+                        f"({p.type.expected}{hint})")
+                continue
+            terms[p.name] = p.term(value)
+        text = self.text
+        if terms:
+            names = " ".join(f"?{n}" for n in terms)
+            row = " ".join(sparql_term(t) for t in terms.values())
+            values_block = f"\n  VALUES ({names}) {{ ({row}) }}\n"
+            at = where_group_start(text)
+            if at is None:  # checked when the file was loaded
+                raise QueryError(f"{self.path}: no WHERE group to bind parameters in")
+            text = text[:at] + values_block + text[at:]
+        return with_prologue(text)
+
+
+def sparql_term(term: Identifier) -> str:
+    """A term as SPARQL text: rdflib's ``n3()``, with tabs escaped.
+
+    ``n3()`` leaves a tab raw inside a literal, and rdflib's query parser
+    (pyparsing) turns raw tabs into spaces; ``\\t`` reaches every parser intact.
+    """
+    return term.n3().replace("\t", "\\t")
+
+
+def with_prologue(text: str) -> str:
+    """``text`` with ``PREFIX`` lines for the project prefixes it does not declare itself."""
+    declared = {m.group(1) for m in re.finditer(r"(?i)\bPREFIX\s+([A-Za-z0-9_.-]*):", text)}
+    prologue = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items()
+                       if p not in declared)
+    return prologue + text
+
+
+def prologue_lines(text: str) -> int:
+    """How many lines :func:`with_prologue` puts before ``text``."""
+    return with_prologue(text).count("\n") - text.count("\n")
+
+
+# --------------------------------------------------------------------------- the library
+
+class QueryLibrary:
+    """The saved queries of a folder, by name (the file stem)."""
+
+    def __init__(self, queries: Mapping[str, SavedQuery], folder: Path | None = None) -> None:
+        self._queries = dict(sorted(queries.items()))
+        self.folder = folder
+
+    @classmethod
+    def load(cls, queries_dir: str | Path | None = None, *, check_syntax: bool = True) -> QueryLibrary:
+        """Read every ``*.rq`` file of ``queries_dir`` (default: the project's ``queries/``).
+
+        ``check_syntax`` parses each query with rdflib (slower start-up).
+
+        Raises:
+            QueryError: a file's header or query is malformed (names file and line).
+        """
+        if queries_dir is None:
+            from .load import Project
+
+            queries_dir = Project.locate().queries_dir
+        folder = Path(queries_dir)
+        if not folder.is_dir():
+            raise QueryError(f"{folder}: no such folder of saved queries")
+        queries = {}
+        for path in sorted(folder.glob("*.rq")):
+            query = read_saved_query(path, check_syntax=check_syntax)
+            queries[query.name] = query
+        return cls(queries, folder)
+
+    def names(self) -> list[str]:
+        """The names of the saved queries, sorted."""
+        return list(self._queries)
+
+    def get(self, name: str) -> SavedQuery:
+        """The saved query ``name``.
+
+        Raises:
+            QueryError: there is no query of that name.
+        """
+        try:
+            return self._queries[name]
+        except KeyError:
+            where = f" in {self.folder}" if self.folder else ""
+            raise QueryError(f"no saved query {name!r}{where}; `kg queries` lists them") from None
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._queries
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._queries)
+
+    def __len__(self) -> int:
+        return len(self._queries)
+
+    def __repr__(self) -> str:
+        return f"QueryLibrary({len(self)} queries from {self.folder})"
+
+
+def describe_library(library: QueryLibrary, *, as_json: bool = False) -> str:
+    """The saved queries with their summaries and parameters, as text or JSON."""
+    if as_json:
+        return json.dumps([
+            {"name": q.name, "summary": q.summary, "description": q.description,
+             "tags": list(q.tags), "path": str(q.path),
+             "params": [{"name": p.name, "type": p.type.key, "required": p.required,
+                         "default": p.default, "example": p.example,
+                         "description": p.description} for p in q.params]}
+            for q in (library.get(name) for name in library.names())],
+            ensure_ascii=False, indent=2) + "\n"
+    lines = []
+    for name in library.names():
+        query = library.get(name)
+        lines.append(f"{name}: {query.summary}")
+        for p in query.params:
+            state = ("required" if p.required
+                     else f"default {p.default}" if p.default is not None else "optional")
+            about = f" {p.description}" if p.description else ""
+            example = f" (e.g. {p.example})" if p.example else ""
+            lines.append(f"    --param {p.name}=<{p.type.key}>  {state}.{about}{example}")
+    count = len(library)
+    lines.append(f"{count} saved quer{'ies' if count != 1 else 'y'}; run one with "
+                 "`kg query NAME --param NAME=VALUE`")
+    return "\n".join(lines) + "\n"
+
+
+def run_saved(backend: Backend, query: str | SavedQuery, /, *,
+              library: QueryLibrary | None = None, **params: object) -> QueryResult:
+    """Run a saved query (by name, from ``library`` or the project's) with ``params`` bound.
+
+    Raises:
+        QueryError: no such query, or it fails to run.
+        ParameterError: a parameter is missing, unknown, or not of its type.
+    """
+    if isinstance(query, str):
+        query = (library or QueryLibrary.load(check_syntax=False)).get(query)
+    return backend.run(query.bind(**params))
+
+
+def run_query(backend: Backend, text: str) -> QueryResult:
+    """Run an ad hoc query; the project prefixes need no declaring.
+
+    Raises:
+        QueryError: the query does not parse or fails to run.
+    """
+    return backend.run(with_prologue(text))
+
+
+# --------------------------------------------------------------------------- reading a file
+
+def read_saved_query(path: Path, *, check_syntax: bool = True) -> SavedQuery:
+    """One ``.rq`` file as a :class:`SavedQuery`.
+
+    Raises:
+        QueryError: malformed header, unknown parameter type, a parameter the
+            query does not use, or a query that does not parse (``file:line``).
+    """
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise QueryError(f"{path}: cannot be read: {exc}") from None
+    lines = text.splitlines()
+    header: list[tuple[int, str]] = []
+    body_started = False
+    for number, line in enumerate(lines, 1):
+        stripped = line.strip()
+        if stripped.startswith(HEADER_MARK):
+            if body_started:
+                raise QueryError(f"{path}:{number}: a `#+` header line after the query has "
+                                 "begun; keep the header at the top of the file")
+            rest = stripped[len(HEADER_MARK):]
+            if rest and not rest.startswith(" "):
+                raise QueryError(f"{path}:{number}: write `#+ ` (with a space) before the "
+                                 "header text")
+            header.append((number, rest[1:]))
+        elif stripped and not (stripped.startswith("#") and not header):
+            body_started = True
+    if not header:
+        raise QueryError(f"{path}:1: no `#+` header; a saved query starts with "
+                         "`#+ summary: what it answers`")
+    meta = HeaderParser(path, header).parse()
+    if not isinstance(meta, dict):
+        raise QueryError(f"{path}:{header[0][0]}: the header must be `key: value` lines")
+    allowed = {"summary", "description", "tags", "params"}
+    for key, (value, line) in meta.items():
+        if key not in allowed:
+            raise QueryError(f"{path}:{line}: unknown header key {key!r}; "
+                             f"use {', '.join(sorted(allowed))}")
+    summary = text_value(path, meta, "summary", required=True)
+    description = text_value(path, meta, "description")
+    tags: tuple[str, ...] = ()
+    if "tags" in meta:
+        value, line = meta["tags"]
+        if isinstance(value, str):
+            value = [(value, line)]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v, _ in value):
+            raise QueryError(f"{path}:{line}: `tags` must be a list of words")
+        tags = tuple(v for v, _ in value)
+    body = "\n".join(line for line in lines if not line.strip().startswith(HEADER_MARK))
+    params = read_params(path, meta.get("params"), body)
+    kind = "SELECT"
+    if check_syntax:
+        kind = check_query(path, text)
+    if params and where_group_start(text) is None:
+        raise QueryError(f"{path}: a query with parameters needs a WHERE group to bind them in "
+                         "(the short form `CONSTRUCT WHERE` cannot take parameters)")
+    return SavedQuery(name=path.stem, path=path, summary=summary, description=description,
+                      tags=tags, params=params, text=text, kind=kind)
+
+
+def text_value(path: Path, meta: dict[str, tuple[object, int]], key: str, *,
+               required: bool = False) -> str:
+    if key not in meta:
+        if required:
+            raise QueryError(f"{path}:1: the header has no `{key}`")
+        return ""
+    value, line = meta[key]
+    if not isinstance(value, str) or not value.strip():
+        raise QueryError(f"{path}:{line}: `{key}` must be text")
+    return value.strip()
+
+
+PARAM_KEYS = {"type", "required", "default", "example", "description"}
+
+
+def read_params(path: Path, entry: tuple[object, int] | None, body: str) -> tuple[Parameter, ...]:
+    if entry is None:
+        return ()
+    value, line = entry
+    if value is None:
+        return ()
+    if not isinstance(value, dict):
+        raise QueryError(f"{path}:{line}: `params` must map each parameter name to its "
+                         "`type`, `default`, ...")
+    used = variables_of(body)
+    params = []
+    for name, (spec, at) in value.items():
+        if not NAME.match(name):
+            raise QueryError(f"{path}:{at}: parameter name {name!r} must be letters, digits, _")
+        if not isinstance(spec, dict):
+            raise QueryError(f"{path}:{at}: parameter {name!r} needs `type:` and other keys "
+                             "on the lines below it")
+        for key, (_, key_line) in spec.items():
+            if key not in PARAM_KEYS:
+                raise QueryError(f"{path}:{key_line}: parameter {name!r}: unknown key {key!r}; "
+                                 f"use {', '.join(sorted(PARAM_KEYS))}")
+        if "type" not in spec:
+            raise QueryError(f"{path}:{at}: parameter {name!r} has no `type`")
+        type_key, type_line = spec["type"]
+        kind = ParamType.from_key(type_key) if isinstance(type_key, str) else None
+        if kind is None:
+            raise QueryError(f"{path}:{type_line}: parameter {name!r}: unknown type {type_key!r}; "
+                             f"use one of {', '.join(t.key for t in ParamType)}")
+        scalars: dict[str, str | None] = {}
+        for key in ("default", "example", "description", "required"):
+            raw, key_line = spec.get(key, (None, at))
+            if raw is not None and not isinstance(raw, str):
+                raise QueryError(f"{path}:{key_line}: parameter {name!r}: `{key}` must be "
+                                 "a single value")
+            scalars[key] = raw
+        for key in ("default", "example"):
+            raw = scalars[key]
+            if raw is not None:
+                try:
+                    to_term(name, kind, raw)
+                except ParameterError as exc:
+                    raise QueryError(f"{path}:{spec[key][1]}: `{key}` of {exc}") from None
+        required_text = scalars["required"]
+        if required_text is None:
+            required = scalars["default"] is None
+        elif required_text.lower() in ("true", "yes"):
+            required = True
+        elif required_text.lower() in ("false", "no"):
+            required = False
+        else:
+            raise QueryError(f"{path}:{spec['required'][1]}: parameter {name!r}: `required` "
+                             "must be true or false")
+        if required and scalars["default"] is not None:
+            raise QueryError(f"{path}:{spec['required'][1]}: parameter {name!r} is required "
+                             "but has a default; drop one of them")
+        if name not in used:
+            raise QueryError(f"{path}:{at}: parameter {name!r} is not used in the query "
+                             f"(no ?{name} in it)")
+        params.append(Parameter(name=name, type=kind, required=required,
+                                default=scalars["default"], example=scalars["example"],
+                                description=(scalars["description"] or "").strip(), line=at))
+    return tuple(params)
+
+
+def check_query(path: Path, text: str) -> str:
+    """Parse the query with rdflib; return its kind.
+
+    Raises:
+        QueryError: it does not parse (``file:line``).
+    """
+    from rdflib.plugins.sparql import prepareQuery
+
+    full = with_prologue(text)
+    try:
+        prepared = prepareQuery(full)
+    except Exception as exc:
+        line = getattr(exc, "lineno", None)
+        column = getattr(exc, "col", None)
+        message = " ".join(str(getattr(exc, "msg", None) or exc).split())
+        if isinstance(line, int) and type(exc).__name__ == "ParseException":
+            line -= prologue_lines(text)
+            return_line = max(line, 1)
+            raise QueryError(f"{path}:{return_line}:{column}: the query does not parse: "
+                             f"{message}") from None
+        raise QueryError(f"{path}: the query does not parse: {message}") from None
+    names = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT",
+             "DescribeQuery": "DESCRIBE"}
+    return names.get(prepared.algebra.name, "SELECT")
+
+
+# --------------------------------------------------------------------------- reading SPARQL text
+
+_TOKEN = re.compile(
+    r"""(?P<comment>\#[^\n]*)
+      | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''
+                   |"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
+      | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+      | (?P<var>[?$][A-Za-z0-9_\u00b7\u00c0-\uffff]+)
+      | (?P<word>[A-Za-z_][A-Za-z0-9_.\-]*:?[^\s{}()\[\];,]*)
+      | (?P<open>\{) | (?P<close>\})
+      | (?P<other>.)""",
+    re.VERBOSE | re.DOTALL)
+
+
+def tokens(text: str) -> Iterator[tuple[str, str, int]]:
+    """(kind, text, offset) of the tokens that matter for finding groups and variables."""
+    for match in _TOKEN.finditer(text):
+        kind = match.lastgroup or "other"
+        if kind not in ("comment", "other"):
+            yield kind, match.group(), match.start()
+
+
+def variables_of(text: str) -> set[str]:
+    """The names of the variables a query mentions (outside comments, strings and IRIs)."""
+    return {value[1:] for kind, value, _ in tokens(text) if kind == "var"}
+
+
+def where_group_start(text: str) -> int | None:
+    """The offset just after the ``{`` that opens the top-level WHERE group, or None.
+
+    That is the ``{`` after the keyword ``WHERE`` at nesting depth 0, else
+    (``SELECT * { ... }``, ``ASK { ... }``) the first ``{`` at depth 0 of a
+    query that is not a CONSTRUCT.
+    """
+    depth = 0
+    after_where = False
+    first_open: int | None = None
+    construct = False
+    for kind, value, offset in tokens(text):
+        if kind == "word" and depth == 0:
+            upper = value.upper()
+            if upper == "WHERE":
+                if construct and first_open is None:
+                    return None  # `CONSTRUCT WHERE { }`: the group is the template too
+                after_where = True
+            elif upper == "CONSTRUCT":
+                construct = True
+        elif kind == "open":
+            if depth == 0:
+                if after_where:
+                    return offset + 1
+                if first_open is None:
+                    first_open = offset + 1
+            depth += 1
+        elif kind == "close":
+            depth -= 1
+    return None if construct else first_open
+
+
+# --------------------------------------------------------------------------- the header's YAML
+
+@dataclass
+class HeaderLine:
+    number: int
+    indent: int
+    text: str
+
+
+Value = object  # str | None | list[tuple[Value, int]] | dict[str, tuple[Value, int]]
+
+
+@dataclass
+class HeaderParser:
+    """A strict subset of YAML: every value paired with the line it is on.
+
+    Mappings become ``dict[key, (value, line)]``, lists ``list[(value, line)]``,
+    scalars ``str`` (``None`` when empty).
+    """
+
+    path: Path
+    raw: list[tuple[int, str]]
+    lines: list[HeaderLine] = field(default_factory=list)
+    at: int = 0
+
+    def error(self, line: int, why: str) -> QueryError:
+        return QueryError(f"{self.path}:{line}: malformed header: {why}")
+
+    def parse(self) -> Value:
+        for number, text in self.raw:
+            body = text.rstrip()
+            if not body.strip() or body.lstrip().startswith("#"):
+                self.lines.append(HeaderLine(number, -1, body))  # blank: kept for | and >
+                continue
+            indent = len(body) - len(body.lstrip(" "))
+            if body[indent] == "\t":
+                raise self.error(number, "a tab in the indentation; indent with spaces")
+            self.lines.append(HeaderLine(number, indent, body[indent:]))
+        self.skip_blank()
+        if self.at >= len(self.lines):
+            raise self.error(self.raw[0][0], "the header is empty")
+        value = self.block(self.lines[self.at].indent)
+        self.skip_blank()
+        if self.at < len(self.lines):
+            line = self.lines[self.at]
+            raise self.error(line.number, f"unexpected indentation or text {line.text!r}")
+        return value
+
+    def skip_blank(self) -> None:
+        while self.at < len(self.lines) and self.lines[self.at].indent < 0:
+            self.at += 1
+
+    def current(self) -> HeaderLine | None:
+        self.skip_blank()
+        return self.lines[self.at] if self.at < len(self.lines) else None
+
+    def block(self, indent: int) -> Value:
+        line = self.current()
+        assert line is not None
+        if line.text == "-" or line.text.startswith("- "):
+            return self.sequence(indent)
+        return self.mapping(indent)
+
+    def mapping(self, indent: int) -> dict[str, tuple[Value, int]]:
+        result: dict[str, tuple[Value, int]] = {}
+        while (line := self.current()) is not None and line.indent >= indent:
+            if line.indent > indent:
+                raise self.error(line.number, f"unexpected indentation before {line.text!r}")
+            if line.text == "-" or line.text.startswith("- "):
+                raise self.error(line.number, "a list item where a `key: value` was expected")
+            found = re.match(r"([A-Za-z_][A-Za-z0-9_-]*)[ ]*:(?:[ ]+(.*))?\Z", line.text)
+            if not found:
+                raise self.error(line.number, f"expected `key: value`, found {line.text!r}")
+            key, rest = found.group(1), (found.group(2) or "").strip()
+            if key in result:
+                raise self.error(line.number, f"key {key!r} appears twice")
+            self.at += 1
+            result[key] = (self.value_after(line, rest), line.number)
+        return result
+
+    def sequence(self, indent: int) -> list[tuple[Value, int]]:
+        items: list[tuple[Value, int]] = []
+        while (line := self.current()) is not None and line.indent >= indent:
+            if line.indent > indent:
+                raise self.error(line.number, f"unexpected indentation before {line.text!r}")
+            if not (line.text == "-" or line.text.startswith("- ")):
+                raise self.error(line.number, f"expected a `- item` line, found {line.text!r}")
+            rest = line.text[1:].strip()
+            if re.match(r"[A-Za-z_][A-Za-z0-9_-]*[ ]*:(?:[ ]|\Z)", rest):
+                # "- key: value": a mapping whose keys line up with this one's
+                offset = line.text.index(rest)
+                self.lines[self.at] = HeaderLine(line.number, line.indent + offset, rest)
+                items.append((self.mapping(line.indent + offset), line.number))
+                continue
+            self.at += 1
+            items.append((self.value_after(line, rest), line.number))
+        return items
+
+    def value_after(self, line: HeaderLine, rest: str) -> Value:
+        """The value that follows a key or a dash: inline, a block scalar, or a nested block."""
+        if rest in ("|", ">", "|-", ">-"):
+            return self.block_scalar(line, folded=rest.startswith(">"))
+        if rest:
+            return self.scalar(rest, line.number)
+        nested = self.current()
+        if nested is not None and nested.indent > line.indent:
+            return self.block(nested.indent)
+        return None
+
+    def block_scalar(self, line: HeaderLine, *, folded: bool) -> str:
+        parts: list[str] = []
+        while self.at < len(self.lines):
+            nxt = self.lines[self.at]
+            if nxt.indent >= 0 and nxt.indent <= line.indent:
+                break
+            parts.append(nxt.text.strip() if nxt.indent >= 0 else "")
+            self.at += 1
+        while parts and not parts[-1]:
+            parts.pop()
+        if not parts:
+            raise self.error(line.number, "a `|` or `>` with no indented text below it")
+        if not folded:
+            return "\n".join(parts)
+        paragraphs = " ".join(p if p else "\n" for p in parts)
+        return re.sub(r" ?\n ?", "\n", paragraphs)
+
+    def scalar(self, text: str, number: int) -> Value:
+        first = text[0]
+        if first == '"':
+            try:
+                value, end = json.JSONDecoder().raw_decode(text)
+            except json.JSONDecodeError:
+                raise self.error(number, f"unterminated or malformed quoted text {text!r}") from None
+            self.expect_end(text[end:], number)
+            return str(value)
+        if first == "'":
+            found = re.match(r"'((?:[^']|'')*)'", text)
+            if not found:
+                raise self.error(number, f"unterminated quoted text {text!r}")
+            self.expect_end(text[found.end():], number)
+            return found.group(1).replace("''", "'")
+        if first == "[":
+            return self.flow_list(text, number)
+        if first in "{&*!%@`|>":
+            raise self.error(number, f"{text!r}: YAML's {first!r} is not supported here; "
+                                     "quote the value")
+        plain = re.split(r"[ ]#", text, maxsplit=1)[0].strip()
+        if ": " in plain or plain.endswith(":"):
+            raise self.error(number, f"{plain!r} holds `: `; put the value in quotes")
+        return plain
+
+    def flow_list(self, text: str, number: int) -> list[tuple[Value, int]]:
+        items: list[tuple[Value, int]] = []
+        rest = text[1:].strip()
+        while True:
+            if rest.startswith("]"):
+                self.expect_end(rest[1:], number)
+                return items
+            found = re.match(r'("(?:[^"\\]|\\.)*"|\'(?:[^\']|\'\')*\'|[^,\[\]{}"\']+)\s*([,\]])',
+                             rest)
+            if not found:
+                raise self.error(number, f"malformed list {text!r}; write [a, b, c]")
+            item = found.group(1).strip()
+            items.append((self.scalar(item, number), number))
+            rest = rest[found.end(1):].strip()
+            if rest.startswith(","):
+                rest = rest[1:].strip()
+                if rest.startswith("]"):
+                    raise self.error(number, f"an empty item in the list {text!r}")
+
+    def expect_end(self, rest: str, number: int) -> None:
+        rest = rest.strip()
+        if rest and not rest.startswith("#"):
+            raise self.error(number, f"unexpected text {rest!r} after the value")
+
+
+__all__ = ["ParamType", "Parameter", "SavedQuery", "QueryLibrary", "run_saved", "run_query",
+           "with_prologue", "read_saved_query", "to_term"]
