@@ -109,11 +109,15 @@ def validate(graph: KnowledgeGraph, shapes: Graph, ontology: Graph, *,
 
     from .errors import KGError
 
+    # pySHACL's ont_graph brings only OWL/RDFS axioms along; the code lists
+    # (SKOS concepts) must be in the data copy for sh:class and skos:inScheme
+    # checks to see them, and so that the concepts themselves are validated.
     data = graph.union()
+    data += ontology
     try:
         with parsed_once():
             _, report_graph, _ = shacl_validate(
-                data, shacl_graph=shapes, ont_graph=ontology, inference="none",
+                data, shacl_graph=shapes, inference="none",
                 advanced=True, allow_warnings=True, inplace=True)
     except Exception as exc:  # pySHACL's errors mean the shapes cannot be run
         raise KGError(f"the shapes could not be run: {exc}") from exc
