@@ -55,7 +55,7 @@ def graph(request: pytest.FixtureRequest) -> KnowledgeGraph:
 
 def read_back(text: str, fmt: RdfFormat, tmp_path: Path) -> KnowledgeGraph:
     """Parse an export the way kg loads files (JSON-LD contexts resolved locally)."""
-    path = tmp_path / f"export{fmt.suffix}"
+    path = tmp_path / f"export{fmt.extension}"
     path.write_text(text, encoding="utf-8")
     back = KnowledgeGraph(new_dataset())
     parse_into(back.dataset, path)

@@ -11,6 +11,11 @@ from .errors import InputError
 class RdfFormat(enum.Enum):
     """An RDF serialization kg reads or writes."""
 
+    rdflib_name: str
+    extension: str
+    media_type: str
+    has_graphs: bool
+
     TURTLE = ("turtle", ".ttl", "text/turtle", False)
     TRIG = ("trig", ".trig", "application/trig", True)
     NTRIPLES = ("nt", ".nt", "application/n-triples", False)
@@ -19,7 +24,7 @@ class RdfFormat(enum.Enum):
 
     def __init__(self, rdflib_name: str, suffix: str, media_type: str, has_graphs: bool) -> None:
         self.rdflib_name = rdflib_name
-        self.suffix = suffix
+        self.extension = suffix
         self.media_type = media_type
         #: whether the format can carry named graphs (provenance travels with it)
         self.has_graphs = has_graphs
@@ -33,7 +38,7 @@ class RdfFormat(enum.Enum):
         """
         key = name.strip().lower().replace("_", "-")
         for fmt in cls:
-            if key in (fmt.name.lower(), fmt.rdflib_name, fmt.suffix[1:], fmt.media_type):
+            if key in (fmt.name.lower(), fmt.rdflib_name, fmt.extension[1:], fmt.media_type):
                 return fmt
         aliases = {"json-ld": cls.JSONLD, "json": cls.JSONLD, "ntriples": cls.NTRIPLES,
                    "n-triples": cls.NTRIPLES, "n-quads": cls.NQUADS, "ttl": cls.TURTLE}
@@ -51,7 +56,7 @@ class RdfFormat(enum.Enum):
         """
         suffix = Path(path).suffix.lower()
         for fmt in cls:
-            if suffix == fmt.suffix:
+            if suffix == fmt.extension:
                 return fmt
         if suffix == ".json":
             return cls.JSONLD

@@ -6,7 +6,7 @@ source that loaders, serializers, saved queries and the JSON-LD context use.
 
 from __future__ import annotations
 
-from rdflib import Namespace
+from rdflib import Graph, Namespace
 from rdflib.namespace import DCTERMS, FOAF, ORG, OWL, PROV, QB, RDF, RDFS, SH, SKOS, TIME, XSD
 
 BASE = "https://kg.example/"
@@ -64,7 +64,7 @@ OWN: dict[str, Namespace] = {
 PREFIXES: dict[str, str] = {p: str(ns) for p, ns in {**STANDARD, **OWN}.items()}
 
 
-def bind_prefixes(graph) -> None:  # type: ignore[no-untyped-def]
+def bind_prefixes(graph: Graph) -> None:
     """Bind every project prefix on an rdflib Graph or Dataset (replacing rdflib's defaults)."""
     for prefix, iri in PREFIXES.items():
         graph.bind(prefix, iri, override=True, replace=True)
