@@ -13,9 +13,10 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rdflib import Dataset, Graph, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
@@ -24,12 +25,15 @@ from .errors import InputError, SourceFileError
 from .formats import RdfFormat
 from .namespaces import BASE, bind_prefixes
 
+if TYPE_CHECKING:
+    from .untrusted import Limits
+
 #: The IRI under which the shipped JSON-LD context may be referenced; it is
 #: resolved to ``src/kg/context.jsonld``, never fetched.
 CONTEXT_IRI = BASE + "context.jsonld"
 CONTEXT_FILE = Path(__file__).with_name("context.jsonld")
 
-RDF_SUFFIXES = {fmt.suffix for fmt in RdfFormat} | {".json"}
+RDF_SUFFIXES = {fmt.extension for fmt in RdfFormat} | {".json"}
 
 
 @dataclass(frozen=True)
@@ -201,6 +205,10 @@ def resolve_jsonld_contexts(path: Path, text: str) -> object:
                               column=exc.colno) from None
     shipped: object | None = None
 
+    # A context can hide a reference in many places: a string or list at "@context",
+    # "@import" inside a context, a "@context" inside a context, a term's scoped
+    # "@context" (property- or type-scoped), at any depth of the document. Every one
+    # is made local here; rdflib is left nothing it could fetch.
     def local(ref: object) -> object:
         nonlocal shipped
         if isinstance(ref, str):
@@ -214,8 +222,16 @@ def resolve_jsonld_contexts(path: Path, text: str) -> object:
         if isinstance(ref, list):
             return [local(item) for item in ref]
         if isinstance(ref, dict):
-            return {key: (local(value) if key == "@import" else walk(value))
-                    for key, value in ref.items()}
+            merged: dict[str, object] = {}
+            if "@import" in ref:  # JSON-LD 1.1: the imported context, then this one's terms
+                imported = local(ref["@import"]) if isinstance(ref["@import"], str) else None
+                if not isinstance(imported, dict):
+                    raise SourceFileError(path, "JSON-LD @import must name a context document")
+                merged.update(imported)
+            for key, value in ref.items():
+                if key != "@import":
+                    merged[key] = local(value) if key == "@context" else walk(value)
+            return merged
         return ref
 
     def walk(node: object) -> object:
@@ -229,16 +245,37 @@ def resolve_jsonld_contexts(path: Path, text: str) -> object:
     return walk(document)
 
 
-def load_graph(project: Project | None = None, *, extra: Iterable[Path] = ()) -> KnowledgeGraph:
+def load_graph(project: Project | None = None, *, extra: Iterable[Path] = (),
+               limits: Limits | None = None) -> KnowledgeGraph:
     """The shipped data of ``project`` (and ``extra`` files), one named graph per source.
+
+    ``extra`` files are untrusted (given on the command line): they are read with
+    the limits and checks of :mod:`kg.untrusted` (``limits``, else ``KG_MAX_*``).
+    ``data/`` is read as a whole: never half of an interrupted or running ``kg add``.
 
     Raises:
         SourceFileError: a file cannot be read or parsed.
+        LimitError: an extra file is over a limit.
+        InputError: an extra file has several problems (one line each).
+        StoreError: an interrupted ``kg add`` cannot be settled.
     """
+    from .datafiles import consistent_read
+    from .untrusted import parse_untrusted
+
     project = project or Project.locate()
+    # the untrusted files first: a bad one fails before data/ is read.
+    # Blank nodes are the shapes' business here (kgsh:NoBlankNodeShape); kg add refuses them.
+    extras = [(path, parse_untrusted(path, limits=limits, allow_blank_nodes=True))
+              for path in extra]
     graph = KnowledgeGraph(new_dataset())
-    for path in [*rdf_files(project.data_dir), *extra]:
-        for name in parse_into(graph.dataset, path):
+    with consistent_read(project.data_dir):
+        for path in rdf_files(project.data_dir):
+            for name in parse_into(graph.dataset, path):
+                graph.origins.setdefault(name, path)
+    for path, parsed in extras:
+        for s, p, o, g in parsed.quads((None, None, None, None)):
+            graph.dataset.graph(g).add((s, p, o))
+        for name in sorted({URIRef(str(g)) for _, _, _, g in parsed.quads((None, None, None, None))}):
             graph.origins.setdefault(name, path)
     return graph
 
@@ -273,9 +310,3 @@ def load_shapes(project: Project | None = None) -> Graph:
     """Every file of ``shapes/`` in one Graph."""
     project = project or Project.locate()
     return load_rdf(rdf_files(project.shapes_dir))
-
-
-def iter_quads(dataset: Dataset) -> Iterator[tuple]:  # type: ignore[type-arg]
-    """Every (s, p, o, graph) of the dataset's named graphs."""
-    for s, p, o, g in dataset.quads((None, None, None, None)):
-        yield s, p, o, g
