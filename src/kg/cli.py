@@ -54,9 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
                              "(default: $KG_ROOT, else this checkout)")
     parser.add_argument("--debug", action="store_true", help="show tracebacks of errors")
     parser.add_argument("--store", metavar="PATH",
-                        help="query, export, summarize and validate the on-disk store at PATH "
-                             "(made by `kg load`) instead of the files of data/ "
-                             "(default: $KG_STORE)")
+                        help="query, export and summarize the on-disk store at PATH (made by "
+                             "`kg load`) instead of the files of data/ (default: $KG_STORE)")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
     summary = commands.add_parser(
@@ -73,11 +72,16 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--format", choices=["text", "json", "turtle"], default="text",
                           help="report format (default: text)")
     validate.add_argument("--strict", action="store_true", help="warnings fail too")
+    validate.add_argument("--engine", choices=["fast", "pyshacl"], default=None,
+                          help="fast: the shapes compiled to SPARQL, run by pyoxigraph "
+                               "(default); pyshacl: the reference implementation (slow at scale, "
+                               "same results)")
     validate.set_defaults(handler=cmd_validate)
 
     add_query_commands(commands)
     add_store_commands(commands)
     add_scale_commands(commands)
+    add_add_command(commands)
     return parser
 
 
@@ -178,7 +182,8 @@ def cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
         return cmd_validate_store(args, out)
     project = Project.locate(args.root)
     graph = load_graph(project, extra=args.files)
-    report = validate(graph, load_shapes(project), load_ontology(project), strict=args.strict)
+    report = validate(graph, load_shapes(project), load_ontology(project), strict=args.strict,
+                      engine=args.engine)
     text = {"text": report.to_text, "json": report.to_json, "turtle": report.to_turtle}
     out.write(text[args.format]())
     return 0 if report.conforms else 1
@@ -455,6 +460,84 @@ def cmd_validate_store(args: argparse.Namespace, out: TextIO) -> int:
         "kg validate checks files, not a store: the store keeps literals in canonical form "
         "(\"2\"^^xsd:positiveInteger comes back as xsd:integer, 47.0 as 47), which the shapes "
         "would misjudge; validate the files (`kg validate FILE...`, or `kg load --validate`)")
+
+
+# --------------------------------------------------------------------------- add: new statements
+
+
+def add_add_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``kg add FILE... [--source STEM --publisher P --date D ...] [--dry-run]``."""
+    add = commands.add_parser(
+        "add", help="add the statements of FILEs to data/, if they conform to the shapes",
+        description="Check FILEs (untrusted input: limits, syntax, datatypes, no blank nodes), "
+        "place every statement in the graph of its source article, validate the data with them "
+        "against the shapes (only where they can change a result), and on success append them "
+        "to data/<stem>.trig, all files at once or none. Exit 0 added (or nothing new), "
+        "1 does not conform (nothing written), 2 could not run: a bad file, statements without "
+        "a described source article (provenance), data/ locked.")
+    add.add_argument("files", nargs="+", metavar="FILE", type=Path,
+                     help="RDF files: .ttl .trig .nt .nq .jsonld (or give --format)")
+    add.add_argument("--format", dest="input_format", metavar="FORMAT",
+                     help="the files' RDF format: turtle, trig, nt, nquads, json-ld "
+                          "(default: from each file's suffix)")
+    article = add.add_argument_group(
+        "source article", "where statements outside any named graph come from; --publisher and "
+        "--date are needed only when data/ does not describe the article yet")
+    article.add_argument("--source", "--source-id", dest="source", metavar="STEM",
+                         help="the article's id, the stem of its file: the statements go to "
+                              "graph source:STEM, written to data/STEM.trig")
+    article.add_argument("--publisher", metavar="NAME|IRI",
+                         help="its publisher: body:<id>, an IRI, or a name (matched against the "
+                              "publishers in data/, else made into body:<slug>)")
+    article.add_argument("--date", metavar="YYYY-MM-DD",
+                         help="the date the article states for its event or quote (kg:statedDate)")
+    article.add_argument("--headline", metavar="TEXT", help="the printed headline (Indonesian)")
+    article.add_argument("--author", dest="authors", action="append", default=[],
+                         metavar="NAME|IRI", help="an author (repeatable): person:<id> or a name")
+    article.add_argument("--language", default="id", metavar="CODE",
+                         help="the article's language (schema:inLanguage; default: id)")
+    add.add_argument("--dry-run", action="store_true",
+                     help="check and validate, say what would be added, write nothing")
+    add.add_argument("--strict", action="store_true", help="warnings refuse the addition too")
+    add.add_argument("--engine", choices=["fast", "pyshacl"], default=None,
+                     help="validation engine, as for kg validate (default: fast)")
+    add.add_argument("--lock-timeout", type=float, metavar="SECONDS",
+                     help="how long to wait for another kg add to finish "
+                          "(default: $KG_LOCK_TIMEOUT, else 30)")
+    limits = add.add_argument_group("limits", "untrusted input; the defaults come from "
+                                    "$KG_MAX_FILE_BYTES, $KG_MAX_LITERAL_CHARS, $KG_MAX_DEPTH")
+    limits.add_argument("--max-file-bytes", type=int, metavar="N", help="largest file read")
+    limits.add_argument("--max-literal-chars", type=int, metavar="N", help="longest literal")
+    limits.add_argument("--max-depth", type=int, metavar="N",
+                        help="deepest nesting of brackets (Turtle) or of JSON")
+    add.set_defaults(handler=cmd_add)
+
+
+def cmd_add(args: argparse.Namespace, out: TextIO) -> int:
+    from .add import SourceDescription, add
+    from .formats import RdfFormat
+    from .load import Project
+    from .untrusted import Limits
+
+    project = Project.locate(args.root)
+    source = None
+    if args.source:
+        source = SourceDescription(args.source, publisher=args.publisher, date=args.date,
+                                   headline=args.headline, authors=tuple(args.authors),
+                                   language=args.language)
+    elif args.publisher or args.date or args.headline or args.authors:
+        from .errors import InputError
+        raise InputError("--publisher, --date, --headline and --author describe the article "
+                         "named by --source STEM: give --source too")
+    limits = Limits.from_env().with_overrides(
+        max_file_bytes=args.max_file_bytes, max_literal_chars=args.max_literal_chars,
+        max_depth=args.max_depth)
+    fmt = RdfFormat.from_name(args.input_format) if args.input_format else None
+    result = add(args.files, project=project, source=source, fmt=fmt, dry_run=args.dry_run,
+                 strict=args.strict, limits=limits, lock_timeout=args.lock_timeout,
+                 engine=args.engine)
+    out.write(result.to_text(project.root))
+    return 0 if result.conforms else 1
 
 
 if __name__ == "__main__":  # pragma: no cover
