@@ -6,46 +6,108 @@ The data flows one way: load -> validate -> query -> export.
 >>> graph = kg.load_graph()
 >>> len(graph.source_graphs())
 5
+>>> backend = kg.EmbeddedBackend(graph)
+>>> row = kg.run_saved(backend, "post-holder-on-date", post="post:head-dkumkmp-balikpapan",
+...                    on="2024-11-25").values()[0]
+>>> row["holderLabel"], row["answer"]
+('Heru Ressandy', 'attested on that date')
+
+Public names are imported on first use, so that ``import kg`` (and the
+``kg`` command's start-up) does not pay for rdflib, pySHACL or pyoxigraph
+until a command needs them.
 """
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
+import importlib
+from typing import TYPE_CHECKING, Any
 
-from .errors import (
-    EndpointError, InputError, KGError, LimitError, ParameterError, ProvenanceError,
-    QueryError, SourceFileError, StoreError,
-)
-from .formats import RdfFormat
-from .load import KnowledgeGraph, Project, load_graph, load_ontology, load_shapes
-from .validate import ValidationReport, ValidationResult, validate
-from .fastshacl import FastValidator, ValidationStore, validate_fast
-from .backends import IRI, Backend, EmbeddedBackend, QueryResult, RemoteBackend, ResultCapWarning
-from .queries import Parameter, ParamType, QueryLibrary, SavedQuery, run_query, run_saved
-from .results import ResultFormat, render
-from .export import export
-from .publish import PublishReport, publish
-from .store import LoadReport, OxigraphBackend, load_store, open_store
-from .synth import SynthSummary, synthesize
-from .add import AddResult, GraphAddition, SourceDescription, add
-from .untrusted import Limits
+#: public name -> the module that defines it
+_EXPORTS: dict[str, str] = {
+    "EndpointError": "errors",
+    "InputError": "errors",
+    "KGError": "errors",
+    "LimitError": "errors",
+    "ParameterError": "errors",
+    "ProvenanceError": "errors",
+    "QueryError": "errors",
+    "SourceFileError": "errors",
+    "StoreError": "errors",
+    "RdfFormat": "formats",
+    "KnowledgeGraph": "load",
+    "Project": "project",
+    "load_graph": "load",
+    "load_ontology": "load",
+    "load_shapes": "load",
+    "ValidationReport": "validate",
+    "ValidationResult": "validate",
+    "validate": "validate",
+    "FastValidator": "fastshacl",
+    "ValidationStore": "fastshacl",
+    "validate_fast": "fastshacl",
+    "IRI": "backends",
+    "Backend": "backends",
+    "EmbeddedBackend": "backends",
+    "QueryResult": "backends",
+    "RemoteBackend": "backends",
+    "ResultCapWarning": "backends",
+    "Parameter": "queries",
+    "ParamType": "queries",
+    "QueryLibrary": "queries",
+    "SavedQuery": "queries",
+    "run_query": "queries",
+    "run_saved": "queries",
+    "ResultFormat": "results",
+    "render": "results",
+    "export": "export",
+    "PublishReport": "publish",
+    "publish": "publish",
+    "LoadReport": "store",
+    "OxigraphBackend": "store",
+    "load_store": "store",
+    "open_store": "store",
+    "SynthSummary": "synth",
+    "synthesize": "synth",
+    "AddResult": "add",
+    "GraphAddition": "add",
+    "SourceDescription": "add",
+    "add": "add",
+    "Limits": "untrusted",
+}
 
-try:
-    __version__ = version("kg")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0.0.0"
+__all__ = ["__version__", *_EXPORTS]
 
-__all__ = [
-    "__version__",
-    "KGError", "InputError", "SourceFileError", "LimitError", "ParameterError",
-    "ProvenanceError", "QueryError", "EndpointError", "StoreError",
-    "RdfFormat", "Project", "KnowledgeGraph", "load_graph", "load_ontology", "load_shapes",
-    "ValidationReport", "ValidationResult", "validate",
-    "FastValidator", "ValidationStore", "validate_fast",
-    "Backend", "EmbeddedBackend", "QueryResult", "IRI",
-    "QueryLibrary", "SavedQuery", "Parameter", "ParamType", "run_saved", "run_query",
-    "ResultFormat", "render",
-    "RemoteBackend", "ResultCapWarning", "publish", "PublishReport", "export",
-    "OxigraphBackend", "open_store", "load_store", "LoadReport", "synthesize", "SynthSummary",
-    "add", "AddResult", "GraphAddition", "SourceDescription", "Limits",
-]
+if TYPE_CHECKING:
+    from .errors import EndpointError, InputError, KGError, LimitError, ParameterError, ProvenanceError, QueryError, SourceFileError, StoreError
+    from .formats import RdfFormat
+    from .load import KnowledgeGraph, Project, load_graph, load_ontology, load_shapes
+    from .validate import ValidationReport, ValidationResult, validate
+    from .fastshacl import FastValidator, ValidationStore, validate_fast
+    from .backends import IRI, Backend, EmbeddedBackend, QueryResult, RemoteBackend, ResultCapWarning
+    from .queries import Parameter, ParamType, QueryLibrary, SavedQuery, run_query, run_saved
+    from .results import ResultFormat, render
+    from .export import export
+    from .publish import PublishReport, publish
+    from .store import LoadReport, OxigraphBackend, load_store, open_store
+    from .synth import SynthSummary, synthesize
+    from .add import AddResult, GraphAddition, SourceDescription, add
+    from .untrusted import Limits
+
+
+def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+        try:
+            value: Any = version("kg")
+        except PackageNotFoundError:  # pragma: no cover - running from a source tree
+            value = "0.0.0"
+    elif name in _EXPORTS:
+        value = getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
+    else:
+        raise AttributeError(f"module 'kg' has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -122,7 +122,7 @@ def add_query_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
 
 
 def cmd_queries(args: argparse.Namespace, out: TextIO) -> int:
-    from .load import Project
+    from .project import Project
     from .queries import QueryLibrary, describe_library
 
     library = QueryLibrary.load(Project.locate(args.root).queries_dir, check_syntax=False)
@@ -132,7 +132,7 @@ def cmd_queries(args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_query(args: argparse.Namespace, out: TextIO) -> int:
     from .errors import ParameterError
-    from .load import Project
+    from .project import Project
     from .queries import QueryLibrary, check_query
 
     library = QueryLibrary.load(Project.locate(args.root).queries_dir, check_syntax=False)
@@ -516,7 +516,7 @@ def add_add_command(commands: argparse._SubParsersAction[argparse.ArgumentParser
 def cmd_add(args: argparse.Namespace, out: TextIO) -> int:
     from .add import SourceDescription, add
     from .formats import RdfFormat
-    from .load import Project
+    from .project import Project
     from .untrusted import Limits
 
     project = Project.locate(args.root)

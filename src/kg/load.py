@@ -11,7 +11,7 @@ resolved from the shipped copy or refused.
 from __future__ import annotations
 
 import json
-import os
+
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -21,8 +21,9 @@ from typing import TYPE_CHECKING
 from rdflib import Dataset, Graph, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
-from .errors import InputError, SourceFileError
+from .errors import SourceFileError
 from .formats import RdfFormat
+from .project import Project
 from .namespaces import BASE, bind_prefixes
 
 if TYPE_CHECKING:
@@ -34,48 +35,6 @@ CONTEXT_IRI = BASE + "context.jsonld"
 CONTEXT_FILE = Path(__file__).with_name("context.jsonld")
 
 RDF_SUFFIXES = {fmt.extension for fmt in RdfFormat} | {".json"}
-
-
-@dataclass(frozen=True)
-class Project:
-    """Where the knowledge lives: the folders of ontology, shapes, data and queries."""
-
-    root: Path
-
-    @property
-    def ontology_dir(self) -> Path:
-        return self.root / "ontology"
-
-    @property
-    def shapes_dir(self) -> Path:
-        return self.root / "shapes"
-
-    @property
-    def data_dir(self) -> Path:
-        return self.root / "data"
-
-    @property
-    def queries_dir(self) -> Path:
-        return self.root / "queries"
-
-    @classmethod
-    def locate(cls, root: str | Path | None = None) -> Project:
-        """The project at ``root``, else ``$KG_ROOT``, else the checkout this package runs from.
-
-        Raises:
-            InputError: the folder has no ``ontology/`` and ``shapes/``.
-        """
-        candidates = [Path(root)] if root else []
-        if not candidates and os.environ.get("KG_ROOT"):
-            candidates.append(Path(os.environ["KG_ROOT"]))
-        if not candidates:
-            candidates += [Path(__file__).resolve().parents[2], Path.cwd()]
-        for candidate in candidates:
-            if (candidate / "ontology").is_dir() and (candidate / "shapes").is_dir():
-                return cls(candidate.resolve())
-        raise InputError(
-            f"no kg project at {candidates[0]}: expected folders ontology/ and shapes/ there; "
-            "give --root or set KG_ROOT")
 
 
 @dataclass

@@ -1,67 +1,21 @@
-"""Every prefix and namespace of the project, bound in one place.
-
-The table in ``ontology/README.md`` documents them; ``PREFIXES`` is the one
-source that loaders, serializers, saved queries and the JSON-LD context use.
-"""
+"""The project's namespaces as rdflib ``Namespace`` objects, built from :mod:`kg.prefixes`."""
 
 from __future__ import annotations
 
 from rdflib import Graph, Namespace
-from rdflib.namespace import DCTERMS, FOAF, ORG, OWL, PROV, QB, RDF, RDFS, SH, SKOS, TIME, XSD
 
-BASE = "https://kg.example/"
+from .prefixes import BASE, CODE_LISTS, OWN_PREFIXES, PREFIXES, RESOURCE_KINDS, STANDARD_PREFIXES, sparql_prologue
 
-KG = Namespace(BASE + "def/")
-KGSH = Namespace(BASE + "shapes/")
-SCHEMA = Namespace("http://schema.org/")
-SDMX_DIMENSION = Namespace("http://purl.org/linked-data/sdmx/2009/dimension#")
-SDMX_MEASURE = Namespace("http://purl.org/linked-data/sdmx/2009/measure#")
-SDMX_ATTRIBUTE = Namespace("http://purl.org/linked-data/sdmx/2009/attribute#")
+KG = Namespace(OWN_PREFIXES["kg"])
+KGSH = Namespace(OWN_PREFIXES["kgsh"])
+SOURCE = Namespace(OWN_PREFIXES["source"])
+SCHEMA = Namespace(STANDARD_PREFIXES["schema"])
+SDMX_DIMENSION = Namespace(STANDARD_PREFIXES["sdmx-dimension"])
+SDMX_MEASURE = Namespace(STANDARD_PREFIXES["sdmx-measure"])
+SDMX_ATTRIBUTE = Namespace(STANDARD_PREFIXES["sdmx-attribute"])
 
-#: Resource namespaces, prefix -> path under id/: one per kind of thing the data describes.
-RESOURCE_KINDS = {
-    "source": "source", "person": "person", "body": "body", "post": "post",
-    "holding": "holding", "place": "place", "facility": "facility",
-    "program": "program", "event": "event", "policy": "policy",
-    "obs": "observation", "finding": "finding", "date": "date", "period": "period",
-}
-#: Code lists (SKOS concept schemes in ontology/vocabularies.ttl).
-CODE_LISTS = (
-    "sector", "size", "indicator", "uom", "qualifier", "basis", "role", "orgtype",
-    "level", "instrument", "status", "legal", "eventtype", "assessment", "storage",
-)
-
-SOURCE = Namespace(BASE + "id/source/")
-
-STANDARD: dict[str, Namespace] = {
-    "rdf": Namespace(str(RDF)),
-    "rdfs": Namespace(str(RDFS)),
-    "owl": Namespace(str(OWL)),
-    "xsd": Namespace(str(XSD)),
-    "skos": Namespace(str(SKOS)),
-    "dct": Namespace(str(DCTERMS)),
-    "foaf": Namespace(str(FOAF)),
-    "org": Namespace(str(ORG)),
-    "prov": Namespace(str(PROV)),
-    "qb": Namespace(str(QB)),
-    "time": Namespace(str(TIME)),
-    "sh": Namespace(str(SH)),
-    "schema": SCHEMA,
-    "sdmx-dimension": SDMX_DIMENSION,
-    "sdmx-measure": SDMX_MEASURE,
-    "sdmx-attribute": SDMX_ATTRIBUTE,
-}
-
-OWN: dict[str, Namespace] = {
-    "kg": KG,
-    "kgsh": KGSH,
-    "code": Namespace(BASE + "code/"),  # the concept schemes themselves: code:sector, code:uom, ...
-    **{prefix: Namespace(f"{BASE}id/{path}/") for prefix, path in RESOURCE_KINDS.items()},
-    **{code: Namespace(f"{BASE}code/{code}/") for code in CODE_LISTS},
-}
-
-#: prefix -> namespace IRI, standard vocabularies first.
-PREFIXES: dict[str, str] = {p: str(ns) for p, ns in {**STANDARD, **OWN}.items()}
+STANDARD: dict[str, Namespace] = {p: Namespace(iri) for p, iri in STANDARD_PREFIXES.items()}
+OWN: dict[str, Namespace] = {p: Namespace(iri) for p, iri in OWN_PREFIXES.items()}
 
 
 def bind_prefixes(graph: Graph) -> None:
@@ -70,6 +24,8 @@ def bind_prefixes(graph: Graph) -> None:
         graph.bind(prefix, iri, override=True, replace=True)
 
 
-def sparql_prologue() -> str:
-    """``PREFIX`` lines for every project prefix, to put before a query."""
-    return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
+__all__ = [
+    "BASE", "CODE_LISTS", "RESOURCE_KINDS", "PREFIXES", "sparql_prologue", "bind_prefixes",
+    "KG", "KGSH", "SOURCE", "SCHEMA", "SDMX_DIMENSION", "SDMX_MEASURE", "SDMX_ATTRIBUTE",
+    "STANDARD", "OWN",
+]

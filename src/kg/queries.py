@@ -50,7 +50,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import ParameterError, QueryError
-from .namespaces import PREFIXES
+from .prefixes import PREFIXES
 
 if TYPE_CHECKING:
     from rdflib.term import Identifier
