@@ -64,6 +64,11 @@ SYNTHETIC_PARAMS = {
 #: (its transaction timeout) for 3 regions x 3 years, against 0.1 s in the store. Only
 #: the store answers it there (see test_reported_growth_matches_derived_growth).
 TOO_SLOW = {"growth-derived-vs-reported"}
+# Virtuoso 7.2.5 sometimes answers `bodies` on the synthetic data with an extra
+# row that lacks an OPTIONAL binding (alias) which another row of the same body
+# has: the lost-binding bug the README describes. Seen in one clean-clone run of
+# three; the shipped-data comparison (test_remote.py) still checks `bodies`.
+VIRTUOSO_FLAKY_ON_SYNTHETIC = {"bodies"}
 
 TIMINGS: dict[str, float] = {}
 
@@ -264,6 +269,9 @@ def test_virtuoso_answers_like_the_store_on_synthetic_data(name, library, synthe
                                                            virtuoso_synthetic):
     if name in TOO_SLOW:
         pytest.skip(f"Virtuoso times out on {name} on this data (see TOO_SLOW)")
+    if name in VIRTUOSO_FLAKY_ON_SYNTHETIC:
+        pytest.skip(f"Virtuoso 7.2.5 loses an OPTIONAL binding on {name} now and then "
+                    "(see VIRTUOSO_FLAKY_ON_SYNTHETIC)")
     text = bound(library.get(name), synthetic=True)
     reference = synthetic_backends["store"].run(text)
     answer = run_timed(f"synthetic {name} virtuoso", virtuoso_synthetic, text)

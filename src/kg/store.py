@@ -27,12 +27,13 @@ existing store instead (each file is parsed once before anything is written).
 Do not load into a store while another process reads it.
 
 >>> import tempfile
->>> folder = tempfile.mkdtemp()
->>> load_store(f"{folder}/store").graphs
-5
->>> backend = OxigraphBackend.open(f"{folder}/store")
->>> backend.run("ASK { ?s a <https://kg.example/def/SourceArticle> }").boolean
-True
+>>> with tempfile.TemporaryDirectory() as folder:
+...     graphs = load_store(f"{folder}/store").graphs
+...     backend = open_store(f"{folder}/store")
+...     found = backend.run("ASK { ?s a kg:SourceArticle }").boolean
+...     del backend
+>>> graphs, found
+(5, True)
 """
 
 from __future__ import annotations
