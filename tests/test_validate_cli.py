@@ -57,6 +57,9 @@ def test_shacl_sparql_constraints_are_parsed_once_not_per_focus_node(shipped, sh
 
     from kg.validate import validate
 
+    import kg.validate
+
+    monkeypatch.setattr(kg.validate, "_PREPARED", {})  # start cold: the cache lives for the process
     calls: list[str] = []
     real_parse = processor.parseQuery
     monkeypatch.setattr(processor, "parseQuery", lambda text: (calls.append(text), real_parse(text))[1])

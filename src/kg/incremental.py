@@ -63,7 +63,7 @@ from rdflib.term import Node
 from .errors import KGError
 from .load import KnowledgeGraph
 from .namespaces import PREFIXES, bind_prefixes
-from .validate import SEVERITIES, ValidationReport, read_result
+from .validate import SEVERITIES, ValidationReport, parsed_once, read_result
 
 __all__ = ["ShapeAnalysis", "Reach", "Scope", "validate_addition", "validate_full",
            "combined_graph", "top_level_results", "result_keys"]
@@ -745,7 +745,7 @@ def _run_pyshacl(data: Graph, shapes: Graph, graph: KnowledgeGraph, focus: set[N
     from .untrusted import quiet_rdflib
 
     try:
-        with quiet_rdflib(), _sparql_parsed_once():
+        with quiet_rdflib(), parsed_once():
             _, report_graph, _ = shacl_validate(
                 data, shacl_graph=shapes, inference="none", advanced=True,
                 allow_warnings=True, inplace=True)
@@ -760,34 +760,6 @@ def _run_pyshacl(data: Graph, shapes: Graph, graph: KnowledgeGraph, focus: set[N
     order = {name: i for i, name in enumerate(SEVERITIES.values())}
     results.sort(key=lambda r: (order[r.severity], r.sources, r.focus, r.path or "", r.message))
     return ValidationReport(tuple(results), strict=strict, report_graph=report_graph)
-
-
-_PREPARED: dict[tuple[str, str | None, tuple[tuple[str, str], ...]], object] = {}
-
-
-@contextmanager
-def _sparql_parsed_once() -> Iterator[None]:
-    """As :func:`kg.validate.parsed_once`, but the parsed queries are kept for the process:
-    an addition is validated in small runs, and parsing the shapes' SPARQL again for each
-    would cost more than the validation itself."""
-    from rdflib.plugins.sparql import processor
-
-    original = processor.SPARQLProcessor.query
-
-    def query(self, strOrQuery, initBindings=None, initNs=None, base=None, DEBUG=False):
-        if isinstance(strOrQuery, str):
-            key = (strOrQuery, base, tuple(sorted((k, str(v)) for k, v in (initNs or {}).items())))
-            if key not in _PREPARED:
-                _PREPARED[key] = processor.translateQuery(
-                    processor.parseQuery(strOrQuery), base, initNs)
-            strOrQuery = _PREPARED[key]
-        return original(self, strOrQuery, initBindings, initNs, base, DEBUG)
-
-    processor.SPARQLProcessor.query = query  # type: ignore[method-assign]
-    try:
-        yield
-    finally:
-        processor.SPARQLProcessor.query = original  # type: ignore[method-assign]
 
 
 def top_level_results(report: Graph, focus: set[Node] | None = None) -> list[Node]:

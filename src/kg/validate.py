@@ -153,26 +153,30 @@ def validate(graph: KnowledgeGraph, shapes: Graph, ontology: Graph, *,
     return ValidationReport(tuple(results), strict=strict, report_graph=report_graph)
 
 
+#: SPARQL text (with base and namespaces) -> rdflib's translated query, for the process.
+_PREPARED: dict[tuple[str, str | None, tuple[tuple[str, str], ...]], object] = {}
+
+
 @contextmanager
 def parsed_once() -> Iterator[None]:
-    """Parse each SPARQL query text once while pySHACL runs.
+    """Parse each SPARQL query text once per process while pySHACL runs.
 
     pySHACL hands rdflib the text of a SHACL-SPARQL constraint once per focus
     node, and rdflib parses it anew each time: parsing was 15 of 18 seconds
-    when validating the shipped data. The translated query is reused instead.
+    when validating the shipped data. The translated query is reused instead,
+    also across runs (``kg add`` validates in many small runs).
     """
     from rdflib.plugins.sparql import processor
 
     original = processor.SPARQLProcessor.query
-    prepared: dict[tuple[str, str | None, tuple[tuple[str, str], ...]], object] = {}
 
     def query(self, strOrQuery, initBindings=None, initNs=None, base=None, DEBUG=False):
         if isinstance(strOrQuery, str):
             key = (strOrQuery, base, tuple(sorted((k, str(v)) for k, v in (initNs or {}).items())))
-            if key not in prepared:
-                prepared[key] = processor.translateQuery(
+            if key not in _PREPARED:
+                _PREPARED[key] = processor.translateQuery(
                     processor.parseQuery(strOrQuery), base, initNs)
-            strOrQuery = prepared[key]
+            strOrQuery = _PREPARED[key]
         return original(self, strOrQuery, initBindings, initNs, base, DEBUG)
 
     processor.SPARQLProcessor.query = query  # type: ignore[method-assign]
