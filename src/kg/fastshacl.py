@@ -36,9 +36,10 @@ canonical form and derived integer types as ``xsd:integer``:
 records every literal the store would rewrite (its :class:`LexicalIndex`);
 the focus nodes whose values include one are validated in Python from the
 original literals, so ``sh:datatype xsd:positiveInteger`` judges what the
-data says. SPARQL constraints see the rewritten literals (none of the
-project's SPARQL constraints reads a derived integer type); a store built
-elsewhere (:meth:`ValidationStore.wrap`) has no record of what was rewritten.
+data says. What still sees the rewritten literals: SPARQL constraints (none
+of the project's reads a derived integer type or a lexical form), paths other
+than a predicate or a sequence ending in one, and any store built elsewhere
+(:meth:`ValidationStore.wrap`), which has no record of what it rewrote.
 
 ``focus`` restricts validation to the given nodes (``kg add``): each query
 then starts from those that are focus nodes of its shape, and class tests
