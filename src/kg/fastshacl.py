@@ -142,7 +142,7 @@ def to_ox(term: Node) -> OxTerm:
         if term.datatype is not None:
             return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
         return ox.Literal(str(term))
-    raise KGError(f"cannot validate the term {term!r}: not an IRI, blank node or literal")
+    raise KGError(f"cannot hand the term {term!r} to pyoxigraph: not an IRI, blank node or literal")
 
 
 def _blank(label: str) -> ox.BlankNode:

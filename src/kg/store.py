@@ -185,23 +185,6 @@ class TermConverter:
         raise QueryError(f"the store answered a term kg does not handle: {term!r}")
 
 
-def to_oxigraph(term: Node) -> object:
-    """An rdflib term as a pyoxigraph term (the inverse of :class:`TermConverter`)."""
-    import pyoxigraph as ox
-
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype is not None:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise InputError(f"cannot store the term {term!r}")
-
-
 def open_store(path: str | Path, *, read_only: bool = True) -> OxigraphBackend:
     """The store at ``path`` (made by :func:`load_store` or ``kg load``), ready to query.
 
