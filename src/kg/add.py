@@ -38,6 +38,7 @@ from collections.abc import Iterable, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
@@ -53,6 +54,9 @@ from .load import (
 from .namespaces import KG, PREFIXES, SCHEMA, SOURCE, bind_prefixes
 from .untrusted import Limits, parse_untrusted
 from .validate import ValidationReport, ValidationResult
+
+if TYPE_CHECKING:
+    from .storeview import StoreData, StoreDataset
 
 __all__ = ["SourceDescription", "GraphAddition", "AddResult", "add"]
 
@@ -105,7 +109,7 @@ class SourceDescription:
                              "and '-' (the stem of its file, e.g. 005_1a2b3c4d5e6f7a8b)")
         return URIRef(str(SOURCE) + self.stem)
 
-    def statements(self, data: Dataset) -> list[Triple]:
+    def statements(self, data: Dataset | StoreDataset) -> list[Triple]:
         """What ``--source`` says about the article, for its graph.
 
         Raises:
@@ -139,7 +143,8 @@ class SourceDescription:
         return said
 
 
-def _agent(given: str, cls: URIRef, prefix: str, data: Dataset) -> tuple[URIRef, list[Triple]]:
+def _agent(given: str, cls: URIRef, prefix: str,
+           data: Dataset | StoreDataset) -> tuple[URIRef, list[Triple]]:
     """The IRI a publisher or author option names, and the statements that describe it."""
     iri = expand(given)
     label: Literal | None = None
@@ -331,7 +336,7 @@ def read_inputs(files: Sequence[Path], *, fmt: RdfFormat | None, limits: Limits
 
 
 def place_statements(parsed: Iterable[tuple[Path, Dataset]], source: SourceDescription | None,
-                     data: Dataset) -> dict[Quad, str]:
+                     data: Dataset | StoreDataset) -> dict[Quad, str]:
     """Every input statement in the graph it goes to (quad -> the file it came from).
 
     Raises:
@@ -368,7 +373,7 @@ def place_statements(parsed: Iterable[tuple[Path, Dataset]], source: SourceDescr
     return placed
 
 
-def check_sources(placed: dict[Quad, str], data: Dataset) -> None:
+def check_sources(placed: dict[Quad, str], data: Dataset | StoreDataset) -> None:
     """Each target graph describes its article, in the addition or already in data/.
 
     Raises:
@@ -400,12 +405,15 @@ def add(files: Sequence[str | Path], *, project: Project | None = None,
         source: SourceDescription | None = None, fmt: RdfFormat | None = None,
         dry_run: bool = False, strict: bool = False, limits: Limits | None = None,
         lock_timeout: float | None = None, analysis: ShapeAnalysis | None = None,
-        engine: str | None = None) -> AddResult:
+        engine: str | None = None, store: str | Path | None = None) -> AddResult:
     """Add the statements of ``files`` to ``data/``, if they conform; see the module docstring.
 
     ``fmt`` forces the input format (else each file's suffix tells). ``analysis``
     (a :class:`~kg.incremental.ShapeAnalysis`) may be passed to reuse it. ``engine``:
     the validation engine, as :func:`kg.validate.validate` (default: the project's).
+    ``store``: an on-disk store (``kg load``) to read the data from instead of
+    parsing ``data/``, and to insert the addition into as well as into its files,
+    which lie in the store's data folder (:mod:`kg.storeview`).
 
     Raises:
         SourceFileError, LimitError, InputError: a file is unusable (names file and line).
@@ -423,16 +431,31 @@ def add(files: Sequence[str | Path], *, project: Project | None = None,
     if source is not None:
         _ = source.iri  # a bad stem fails before anything is read
     parsed = read_inputs(paths, fmt=fmt, limits=limits)
-    lock = nullcontext() if dry_run else writer_lock(project.data_dir, timeout=lock_timeout)
+    if store is not None:
+        from .storeview import data_folder
+
+        data_dir = data_folder(Path(store))
+    else:
+        data_dir = project.data_dir
+    lock = nullcontext() if dry_run else writer_lock(data_dir, timeout=lock_timeout)
     with lock:
         recovered = None
         if not dry_run:
             checkpoint("locked")
-            recovered = recover(project.data_dir)
-        graph = load_graph(project)
+            recovered = recover(data_dir)
+        graph: KnowledgeGraph | StoreData
+        if store is not None:
+            from .storeview import StoreData
+
+            graph = StoreData.open(store, read_only=dry_run)
+            if not dry_run:
+                recovered = graph.settle() or recovered
+        else:
+            graph = load_graph(project)
         placed = place_statements(parsed, source, graph.dataset)
         check_sources(placed, graph.dataset)
-        subjects_before = {s for s, _, _, _ in graph.dataset.quads((None, None, None, None))}
+        mentioned = {s for s, _, _, _ in placed
+                     if next(graph.dataset.quads((s, None, None, None)), None) is not None}
         new = {q: origin for q, origin in placed.items()
                if (q[0], q[1], q[2]) not in graph.dataset.graph(q[3])}
         if not new:
@@ -447,22 +470,30 @@ def add(files: Sequence[str | Path], *, project: Project | None = None,
             graph.dataset.graph(g).add((s, p, o))
         if analysis is None:
             analysis = ShapeAnalysis.of_files(rdf_files(project.shapes_dir), shapes)
-        report, scope = validate_addition(graph, novel, shapes, ontology, strict=strict,
-                                          analysis=analysis, engine=engine)
-        additions, contents = _plan(project, graph, new, subjects_before)
+        report, scope = validate_addition(graph, novel, shapes, ontology,  # type: ignore[arg-type]
+                                          strict=strict, analysis=analysis, engine=engine)
+        additions, contents = _plan(data_dir, graph, new, mentioned)
         result = AddResult(tuple(additions), report, written=False, dry_run=dry_run,
                            already_present=len(placed) - len(new), scope=scope,
                            recovered=recovered, origins=new)
         if not report.conforms or dry_run:
             return result
-        commit(project.data_dir, contents, timeout=lock_timeout)
+        if store is not None:
+            assert not isinstance(graph, KnowledgeGraph)
+            prepared = graph.prepare(new, contents)
+            commit(data_dir, contents, timeout=lock_timeout)
+            for addition in additions:
+                graph.record(addition.graph, addition.file)
+            graph.apply(prepared)
+        else:
+            commit(data_dir, contents, timeout=lock_timeout)
         return AddResult(result.additions, report, written=True, dry_run=False,
                          already_present=result.already_present, scope=scope,
                          recovered=recovered, origins=new)
 
 
-def _plan(project: Project, graph: KnowledgeGraph, new: dict[Quad, str],
-          subjects_before: set[Node]) -> tuple[list[GraphAddition], dict[str, bytes]]:
+def _plan(data_dir: Path, graph: KnowledgeGraph | StoreData, new: dict[Quad, str],
+          mentioned: set[Node]) -> tuple[list[GraphAddition], dict[str, bytes]]:
     """Per touched graph: what it gains, and the full new content of its file."""
     additions: list[GraphAddition] = []
     contents: dict[str, bytes] = {}
@@ -471,7 +502,7 @@ def _plan(project: Project, graph: KnowledgeGraph, new: dict[Quad, str],
         by_graph.setdefault(URIRef(str(quad[3])), []).append(quad)
     for name in sorted(by_graph, key=str):
         quads = by_graph[name]
-        target = _target_file(project, graph, name)
+        target = _target_file(data_dir, graph, name)
         old = contents.get(target.name, target.read_bytes() if target.exists() else None)
         files = sorted({new[q] for q in quads})
         block = _trig_block(name, quads)
@@ -491,20 +522,19 @@ def _plan(project: Project, graph: KnowledgeGraph, new: dict[Quad, str],
             statements=tuple(sorted(((q[0], q[1], q[2]) for q in quads), key=lambda t: (
                 str(t[0]), str(t[1]), str(t[2])))),
             entities=tuple(subjects),
-            new_entities=tuple(s for s in subjects if s not in subjects_before)))
+            new_entities=tuple(s for s in subjects if s not in mentioned)))
     return additions, contents
 
 
-def _target_file(project: Project, graph: KnowledgeGraph, name: URIRef) -> Path:
+def _target_file(data_dir: Path, graph: KnowledgeGraph | StoreData, name: URIRef) -> Path:
     origin = graph.origins.get(name)
     if origin is not None:
-        if origin.suffix.lower() != ".trig" or origin.resolve().parent != \
-                project.data_dir.resolve():
+        if origin.suffix.lower() != ".trig" or origin.resolve().parent != data_dir.resolve():
             raise StoreError(f"the graph {name} is stored in {origin}, which kg add cannot "
                              f"extend (it appends TriG to data/<stem>.trig); convert that file "
                              "to TriG first")
         return origin
-    return project.data_dir / f"{stem_of(name)}.trig"
+    return data_dir / f"{stem_of(name)}.trig"
 
 
 def _trig_block(name: URIRef, quads: list[Quad]) -> str:

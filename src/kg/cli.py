@@ -80,8 +80,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_query_commands(commands)
     add_store_commands(commands)
-    add_scale_commands(commands)
     add_add_command(commands)
+    add_scale_commands(commands)
     return parser
 
 
@@ -335,7 +335,7 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
 # --------------------------------------------------------------------------- scale: store, synthetic data
 
 #: The commands that run on the store when ``--store`` (or ``$KG_STORE``) names one.
-STORE_COMMANDS = ("query", "sparql", "export", "summary", "validate")
+STORE_COMMANDS = ("query", "sparql", "export", "summary", "validate", "add")
 
 
 def add_scale_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -472,7 +472,9 @@ def add_add_command(commands: argparse._SubParsersAction[argparse.ArgumentParser
         description="Check FILEs (untrusted input: limits, syntax, datatypes, no blank nodes), "
         "place every statement in the graph of its source article, validate the data with them "
         "against the shapes (only where they can change a result), and on success append them "
-        "to data/<stem>.trig, all files at once or none. Exit 0 added (or nothing new), "
+        "to data/<stem>.trig, all files at once or none. With --store (or $KG_STORE) the data "
+        "is read from the store, the files written are those the store was loaded from, and "
+        "the store gets the statements too. Exit 0 added (or nothing new), "
         "1 does not conform (nothing written), 2 could not run: a bad file, statements without "
         "a described source article (provenance), data/ locked.")
     add.add_argument("files", nargs="+", metavar="FILE", type=Path,
@@ -535,7 +537,7 @@ def cmd_add(args: argparse.Namespace, out: TextIO) -> int:
     fmt = RdfFormat.from_name(args.input_format) if args.input_format else None
     result = add(args.files, project=project, source=source, fmt=fmt, dry_run=args.dry_run,
                  strict=args.strict, limits=limits, lock_timeout=args.lock_timeout,
-                 engine=args.engine)
+                 engine=args.engine, store=store_path(args))
     out.write(result.to_text(project.root))
     return 0 if result.conforms else 1
 

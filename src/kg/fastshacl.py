@@ -719,6 +719,7 @@ class TargetedShape:
     nodes: tuple[Node, ...] = ()
     checks: list[PropertyCheck] = field(default_factory=list)
     sparql: list[SparqlCheck] = field(default_factory=list)
+    compiled: bool = False  #: whether ``checks`` and ``sparql`` are filled in
 
     def has_targets(self) -> bool:
         return bool(self.classes or self.subjects_of or self.objects_of or self.nodes)
@@ -841,7 +842,9 @@ class ShapesCompiler:
             if self.one(shape, SH.qualifiedValueShapesDisjoint) is not None:
                 raise self.refuse(shape, "sh:qualifiedValueShapesDisjoint")
 
-    def compile(self) -> list[TargetedShape]:
+    def compile(self, *, lazy: bool = False) -> list[TargetedShape]:
+        """The shapes with targets; their constraints compiled now, or with ``lazy`` by
+        :meth:`compile_top` when a validation first needs them."""
         shapes = self.shape_nodes()
         self.check_parameters(shapes)
         targeted = []
@@ -856,7 +859,8 @@ class ShapesCompiler:
                 nodes=tuple(sorted(self.g.objects(shape, SH.targetNode), key=str)))
             if not top.has_targets():
                 continue
-            self.compile_top(top)
+            if not lazy:
+                self.compile_top(top)
             targeted.append(top)
         return targeted
 
@@ -877,6 +881,9 @@ class ShapesCompiler:
                             key=str))
 
     def compile_top(self, top: TargetedShape) -> None:
+        if top.compiled:
+            return
+        top.compiled = True
         shape = top.node
         path = self.one(shape, SH.path)
         own = self.check(top.node, shape, path)
@@ -1278,9 +1285,23 @@ class FastValidator:
         KGError: a shape uses a feature the engine does not implement.
     """
 
-    def __init__(self, shapes: Graph) -> None:
+    def __init__(self, shapes: Graph, *, lazy: bool = False) -> None:
+        """``lazy``: compile each shape when a validation first needs it (validating a few
+        focus nodes needs a few shapes; compiling them all takes a quarter of a second).
+        A shape the engine cannot run is then refused only when it is needed."""
         self.shapes = shapes
-        self.targeted = compile_shapes(shapes)
+        self.compiler: ShapesCompiler | None = None
+        if lazy:
+            self.compiler = ShapesCompiler(shapes)
+            self.targeted = self.compiler.compile(lazy=True)
+        else:
+            self.targeted = compile_shapes(shapes)
+
+    def ready(self, top: TargetedShape) -> TargetedShape:
+        """``top`` with its constraints compiled."""
+        if not top.compiled and self.compiler is not None:
+            self.compiler.compile_top(top)
+        return top
 
     def validate(self, data: ValidationStore, *, strict: bool = False,
                  focus: Iterable[Node] | None = None) -> ValidationReport:
@@ -1357,6 +1378,7 @@ class _Run:
         for top in self.validator.targeted:
             if self.focus is not None and not self.targets_among(top, self.focus):
                 continue
+            self.validator.ready(top)
             for check in top.checks:
                 self.property_check(top, check)
             for sparql in top.sparql:

@@ -47,6 +47,8 @@ or ~0.1 s (pySHACL; full: ~1.8 s).
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 import re
 import time
 from collections.abc import Iterable, Iterator
@@ -115,6 +117,29 @@ class TopShape:
 
 
 _ANALYSES: dict[str, ShapeAnalysis] = {}
+_TARGET_KINDS = ("classes", "nodes", "subjects_of", "objects_of")
+#: The environment variable naming the folder kg keeps caches in.
+CACHE_ENV = "KG_CACHE_DIR"
+
+
+def cache_folder() -> Path | None:
+    """Where kg keeps what it can compute again: ``$KG_CACHE_DIR``, else
+    ``$XDG_CACHE_HOME/kg``, else ``~/.cache/kg``; None when ``$KG_CACHE_DIR`` is ``off``."""
+    given = os.environ.get(CACHE_ENV, "").strip()
+    if given:
+        return None if given.lower() == "off" else Path(given)
+    base = os.environ.get("XDG_CACHE_HOME", "").strip()
+    return (Path(base) if base else Path.home() / ".cache") / "kg"
+
+
+def from_n3(text: str) -> Node:
+    """An IRI or literal written by ``Node.n3()`` (the cache's notation)."""
+    from rdflib.util import from_n3 as parse
+
+    node = parse(text)
+    if not isinstance(node, (URIRef, Literal)):
+        raise ValueError(f"not an IRI or literal: {text}")
+    return node
 
 
 def _add(depth: int | None, length: int | None) -> int | None:
@@ -147,14 +172,59 @@ class ShapeAnalysis:
     @classmethod
     def of_files(cls, paths: Iterable[Path], shapes: Graph) -> ShapeAnalysis:
         """The analysis of ``shapes`` (read from ``paths``), reused while the files' bytes
-        stay the same: the analysis parses every SPARQL constraint, which takes a while."""
-        digest = hashlib.sha256()
+        stay the same: the analysis parses every SPARQL constraint with rdflib, which takes
+        most of a second. Reused within the process, and across processes through a file
+        in the cache folder (:func:`cache_folder`), as Python reuses its ``.pyc`` files."""
+        digest = hashlib.sha256(Path(__file__).read_bytes())  # this code, then the shapes
         for path in sorted(paths):
             digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
         key = digest.hexdigest()
         if key not in _ANALYSES:
-            _ANALYSES[key] = cls(shapes)
+            _ANALYSES[key] = cls._from_cache(key, shapes) or cls(shapes)._cached(key)
         return _ANALYSES[key]
+
+    @classmethod
+    def _from_cache(cls, key: str, shapes: Graph) -> ShapeAnalysis | None:
+        folder = cache_folder()
+        if folder is None:
+            return None
+        try:
+            saved = json.loads((folder / f"shape-analysis-{key}.json").read_text("utf-8"))
+            top = [TopShape(from_n3(t["shape"]),
+                            Targets(*(frozenset(map(from_n3, t["targets"][k])) for k in _TARGET_KINDS)),
+                            Reach({URIRef(str(from_n3(n))) for n in t["forward"]},
+                                  {URIRef(str(from_n3(n))) for n in t["inverse"]},
+                                  t["depth"], t["unbounded_reason"], set(map(from_n3, t["anchors"]))))
+                   for t in saved["top"]]
+        except (OSError, ValueError, KeyError, TypeError):
+            return None  # none yet, or unreadable: analyse again
+        analysis = cls.__new__(cls)
+        analysis.shapes, analysis.top, analysis.full_reason = shapes, top, saved["full_reason"]
+        return analysis
+
+    def _cached(self, key: str) -> ShapeAnalysis:
+        """Save the analysis for the next process (not when it names blank nodes: their
+        labels change from one parse to the next)."""
+        folder = cache_folder()
+        nodes = [n for t in self.top for n in (t.shape, *t.reach.anchors, *t.targets.nodes)]
+        if folder is None or any(isinstance(n, BNode) for n in nodes):
+            return self
+        saved = {"full_reason": self.full_reason, "top": [{
+            "shape": t.shape.n3(), "forward": sorted(n.n3() for n in t.reach.forward),
+            "inverse": sorted(n.n3() for n in t.reach.inverse), "depth": t.reach.depth,
+            "unbounded_reason": t.reach.unbounded_reason,
+            "anchors": sorted(n.n3() for n in t.reach.anchors),
+            "targets": {k: sorted(n.n3() for n in getattr(t.targets, k)) for k in _TARGET_KINDS},
+        } for t in self.top]}
+        target = folder / f"shape-analysis-{key}.json"
+        temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            temp.write_text(json.dumps(saved, indent=1), "utf-8")
+            os.replace(temp, target)
+        except OSError:
+            temp.unlink(missing_ok=True)  # a read-only home: no cache, no harm
+        return self
 
     # ----------------------------------------------------------------- shapes graph
 
@@ -531,7 +601,12 @@ class UnionView:
     def triples(self, pattern: tuple[Node | None, Node | None, Node | None]
                 ) -> Iterator[tuple[Node, Node, Node]]:
         seen: set[tuple[Node, Node, Node]] = set()
-        for s, p, o, _ in self.dataset.quads((*pattern, None)):
+        # a store has the merge at hand (kg.storeview): each triple once, however many
+        # graphs repeat it (a period is described in thousands of graphs)
+        merged = getattr(self.dataset, "merged_triples", None)
+        data = merged(pattern) if merged is not None else (
+            (s, p, o) for s, p, o, _ in self.dataset.quads((*pattern, None)))
+        for s, p, o in data:
             if (s, p, o) not in seen:
                 seen.add((s, p, o))
                 yield s, p, o
@@ -732,7 +807,8 @@ def _run(data: Graph, shapes: Graph, graph: KnowledgeGraph, focus: set[Node] | N
         store = ValidationStore(ox.Store(), provenance=graph)
         store.add(data)
         # the engine validates exactly the focus nodes it is given (on this store)
-        return FastValidator(shapes).validate(store, strict=strict, focus=focus)
+        return FastValidator(shapes, lazy=focus is not None).validate(store, strict=strict,
+                                                                     focus=focus)
     if engine != "pyshacl":
         raise KGError(f"unknown validation engine {engine!r}: use one of {', '.join(ENGINES)}")
     return _run_pyshacl(data, shapes, graph, focus, strict)
