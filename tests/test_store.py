@@ -150,10 +150,11 @@ def test_bad_queries_are_query_errors(backend, query, why):
 # ----------------------------------------------------------------------------- export
 
 @pytest.mark.parametrize("fmt", [RdfFormat.TRIG, RdfFormat.NQUADS, RdfFormat.TURTLE,
-                                 RdfFormat.NTRIPLES])
+                                 RdfFormat.NTRIPLES, RdfFormat.JSONLD])
 def test_exporting_the_store_gives_the_statements_exporting_the_files_gives(fmt, backend, shipped):
     mine, theirs = export_store(backend, fmt), export(shipped, fmt)
-    rdflib_name = {"turtle": "turtle", "nt": "nt", "trig": "trig", "nquads": "nquads"}[fmt.rdflib_name]
+    rdflib_name = {"turtle": "turtle", "nt": "nt", "trig": "trig", "nquads": "nquads",
+                   "json-ld": "json-ld"}[fmt.rdflib_name]
     if fmt.has_graphs:
         assert quads_of(mine, rdflib_name) == quads_of(theirs, rdflib_name)
     else:

@@ -457,9 +457,9 @@ def cmd_validate_store(args: argparse.Namespace, out: TextIO) -> int:
     from .errors import InputError
 
     raise InputError(
-        "kg validate checks files, not a store: the store keeps literals in canonical form "
-        "(\"2\"^^xsd:positiveInteger comes back as xsd:integer, 47.0 as 47), which the shapes "
-        "would misjudge; validate the files (`kg validate FILE...`, or `kg load --validate`)")
+        "kg validate checks files, not a store: validate the files the store is loaded from "
+        "(`kg validate FILE...`, or `kg load --validate`); `kg add --store` validates what it "
+        "adds against the store")
 
 
 # --------------------------------------------------------------------------- add: new statements

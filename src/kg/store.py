@@ -54,7 +54,7 @@ from rdflib.term import Node
 from .backends import QueryResult, query_kind
 from .errors import InputError, QueryError, SourceFileError, StoreError
 from .formats import RdfFormat
-from .load import KnowledgeGraph, Project, new_dataset, parse_into, rdf_files
+from .load import Project, new_dataset, parse_into, rdf_files
 from .namespaces import PREFIXES, SOURCE, bind_prefixes
 
 if TYPE_CHECKING:
@@ -466,23 +466,6 @@ def resolve_graph(backend: OxigraphBackend, name: str) -> URIRef:
     raise InputError(f"no source graph {name!r} in the store; known: {shown or '(none)'}")
 
 
-def to_knowledge_graph(backend: OxigraphBackend,
-                       graphs: Iterable[URIRef] | None = None) -> KnowledgeGraph:
-    """The store's statements (or those of ``graphs``) copied into an rdflib KnowledgeGraph.
-
-    For what needs rdflib (SHACL validation, JSON-LD): slow for millions of
-    statements, as rdflib is.
-    """
-    import pyoxigraph as ox
-
-    dataset = new_dataset()
-    names = list(graphs) if graphs is not None else backend.source_graphs()
-    data = ox.serialize(quads_of(backend.store, names), format=ox.RdfFormat.N_QUADS)
-    if data:
-        dataset.parse(data=data.decode("utf-8"), format="nquads")
-    return KnowledgeGraph(dataset)
-
-
 #: Source graphs listed one by one by :func:`describe_store`; a national store has thousands.
 DESCRIBE_SOURCES = 50
 
@@ -537,7 +520,11 @@ def export_store(backend: OxigraphBackend, fmt: RdfFormat, *, source: str | None
     """The store (or one source graph) serialized as ``fmt``, by pyoxigraph's writers.
 
     As :func:`kg.export.export`: TriG, N-Quads and JSON-LD keep the named
-    graphs, Turtle and N-Triples hold the union of the selected graphs.
+    graphs, Turtle and N-Triples hold the union of the selected graphs. One
+    difference: JSON-LD comes out *expanded* (full IRIs, no ``@context``), as
+    pyoxigraph writes it, where :func:`kg.export.export` compacts it with the
+    shipped context; the statements are the same, and compacting a million of
+    them through rdflib's JSON-LD writer takes minutes.
 
     Raises:
         InputError: ``source`` names no graph of the store.
@@ -545,10 +532,6 @@ def export_store(backend: OxigraphBackend, fmt: RdfFormat, *, source: str | None
     import pyoxigraph as ox
 
     names = [resolve_graph(backend, source)] if source is not None else None
-    if fmt is RdfFormat.JSONLD:
-        from .export import export
-
-        return export(to_knowledge_graph(backend, names), fmt)
     store = backend.store
     prefixes = PREFIXES if fmt in (RdfFormat.TRIG, RdfFormat.TURTLE) else None
     data: bytes | None
@@ -572,13 +555,14 @@ def quads_of(store: pyoxigraph.Store, names: list[URIRef]) -> Iterator[pyoxigrap
 
 
 def ox_format(fmt: RdfFormat) -> pyoxigraph.RdfFormat:
-    """pyoxigraph's name for a format kg reads natively (not JSON-LD: kg reads that itself)."""
+    """pyoxigraph's name for a format (kg reads JSON-LD with its own reader, which never
+    fetches a context; pyoxigraph writes it)."""
     import pyoxigraph as ox
 
     return {RdfFormat.TURTLE: ox.RdfFormat.TURTLE, RdfFormat.TRIG: ox.RdfFormat.TRIG,
             RdfFormat.NTRIPLES: ox.RdfFormat.N_TRIPLES,
-            RdfFormat.NQUADS: ox.RdfFormat.N_QUADS}[fmt]
+            RdfFormat.NQUADS: ox.RdfFormat.N_QUADS, RdfFormat.JSONLD: ox.RdfFormat.JSON_LD}[fmt]
 
 
 __all__ = ["OxigraphBackend", "LoadReport", "open_store", "load_store", "export_store",
-           "describe_store", "to_knowledge_graph", "is_store", "STORE_ENV", "TermConverter"]
+           "describe_store", "is_store", "STORE_ENV", "TermConverter"]
