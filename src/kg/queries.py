@@ -113,6 +113,7 @@ _INTEGER = re.compile(r"[+-]?[0-9]+\Z")
 _DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)\Z")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 _YEAR = re.compile(r"[0-9]{4}\Z")
+XSD = "http://www.w3.org/2001/XMLSchema#"
 
 
 def to_term(name: str, kind: ParamType, value: object) -> Identifier:
@@ -122,8 +123,22 @@ def to_term(name: str, kind: ParamType, value: object) -> Identifier:
         ParameterError: naming the parameter and what a value must look like.
     """
     from rdflib import Literal, URIRef
-    from rdflib.namespace import XSD
 
+    text, language, datatype = check_value(name, kind, value)
+    if kind is ParamType.IRI:
+        return URIRef(text)
+    return Literal(text, lang=language, datatype=URIRef(datatype) if datatype else None)
+
+
+def check_value(name: str, kind: ParamType, value: object) -> tuple[str, str | None, str | None]:
+    """Validate ``value`` for a parameter ``name`` of type ``kind``, without rdflib.
+
+    Returns the term it becomes: an IRI as ``(iri, None, None)``, a literal as
+    ``(lexical form, language, datatype IRI)``.
+
+    Raises:
+        ParameterError: naming the parameter and what a value must look like.
+    """
     def refuse(why: str = "") -> ParameterError:
         shown = repr(value) if len(repr(value)) <= 80 else repr(value)[:77] + "..."
         return ParameterError(f"parameter {name!r}: {shown} is not {kind.expected}"
@@ -146,25 +161,26 @@ def to_term(name: str, kind: ParamType, value: object) -> Identifier:
                 text = PREFIXES[prefix] + local
         if not _SCHEME.match(text) or _IRI_FORBIDDEN.search(text):
             raise refuse("unknown prefix, or a character an IRI cannot hold")
-        return URIRef(text)
+        return text, None, None
     if kind is ParamType.STRING:
         if not isinstance(value, str):
             raise refuse()
-        return Literal(value)
+        return value, None, None
     if kind is ParamType.LANGSTRING:
-        if isinstance(value, Literal) and value.language:
-            return Literal(str(value), lang=value.language)
+        language = getattr(value, "language", None)  # an rdflib Literal with a language
+        if isinstance(value, str) and language:
+            return str(value), language, None
         if not isinstance(value, str) or "@" not in value:
             raise refuse("no @language tag")
         text, _, lang = value.rpartition("@")
         if not _LANG.match(lang):
             raise refuse(f"{lang!r} is not a language tag")
-        return Literal(text, lang=lang)
+        return text, lang, None
     if kind is ParamType.INTEGER:
         if isinstance(value, int):
-            return Literal(value)
+            return str(value), None, XSD + "integer"
         if isinstance(value, str) and _INTEGER.match(value.strip()):
-            return Literal(int(value.strip()))
+            return str(int(value.strip())), None, XSD + "integer"
         raise refuse()
     if kind is ParamType.DECIMAL:
         try:
@@ -178,24 +194,24 @@ def to_term(name: str, kind: ParamType, value: object) -> Identifier:
             raise refuse() from None
         if not number.is_finite():
             raise refuse()
-        return Literal(format(number, "f"), datatype=XSD.decimal)
+        return format(number, "f"), None, XSD + "decimal"
     if kind is ParamType.DATE:
         if isinstance(value, datetime.datetime):
             raise refuse("a date, not a date and time")
         if isinstance(value, datetime.date):
-            return Literal(value.isoformat(), datatype=XSD.date)
+            return value.isoformat(), None, XSD + "date"
         if isinstance(value, str) and _DATE.match(value.strip()):
             try:
                 day = datetime.date.fromisoformat(value.strip())
             except ValueError:
                 raise refuse("no such day") from None
-            return Literal(day.isoformat(), datatype=XSD.date)
+            return day.isoformat(), None, XSD + "date"
         raise refuse()
     if kind is ParamType.YEAR:
         if isinstance(value, int) and 0 < value <= 9999:
-            return Literal(f"{value:04d}", datatype=XSD.gYear)
+            return f"{value:04d}", None, XSD + "gYear"
         if isinstance(value, str) and _YEAR.match(value.strip()):
-            return Literal(value.strip(), datatype=XSD.gYear)
+            return value.strip(), None, XSD + "gYear"
         raise refuse()
     raise AssertionError(kind)  # pragma: no cover - every ParamType is handled above
 
@@ -511,7 +527,7 @@ def read_params(path: Path, entry: tuple[object, int] | None, body: str) -> tupl
             raw = scalars[key]
             if raw is not None:
                 try:
-                    to_term(name, kind, raw)
+                    check_value(name, kind, raw)
                 except ParameterError as exc:
                     raise QueryError(f"{path}:{spec[key][1]}: `{key}` of {exc}") from None
         required_text = scalars["required"]
