@@ -348,17 +348,7 @@ def bulk_load(store: pyoxigraph.Store, files: Iterable[tuple[Path, RdfFormat]]) 
     import pyoxigraph as ox
 
     origins: dict[str, Path] = {}
-
-    def noted(source: Path, fmt: RdfFormat) -> Iterator[pyoxigraph.Quad]:
-        last = None
-        for quad in quads_in(source, fmt):
-            if quad.graph_name != last:
-                last = quad.graph_name
-                if isinstance(last, ox.NamedNode):
-                    origins.setdefault(last.value, source)
-            yield quad
-
-    quads = with_merge(chain.from_iterable(noted(source, fmt) for source, fmt in files))
+    quads = with_merge(files, origins)
     try:
         while batch := list(islice(quads, BULK_BATCH)):
             store.bulk_extend(batch)
@@ -367,23 +357,36 @@ def bulk_load(store: pyoxigraph.Store, files: Iterable[tuple[Path, RdfFormat]]) 
     return origins
 
 
-def with_merge(quads: Iterable[pyoxigraph.Quad]) -> Iterator[pyoxigraph.Quad]:
-    """Each quad, and its triple in the default graph: the default graph is the merge of all graphs.
+def with_merge(files: Iterable[tuple[Path, RdfFormat]],
+               origins: dict[str, Path]) -> Iterator[pyoxigraph.Quad]:
+    """The quads of the files, each followed by its triple in the default graph.
 
-    pyoxigraph's own union default graph (``use_default_graph_as_union``) is a
-    union of quads: a triple that ten sources state matches ten times, and a
-    query with several OPTIONALs over such triples multiplies the repeats
-    before DISTINCT removes them (``facilities`` took 70 s on 9 synthetic
-    years). A store is a set, so the default graph holds each triple once, as
-    the embedded backend's merged view does; it costs about a third more space.
+    The default graph is the merge of all graphs: pyoxigraph's own union
+    default graph (``use_default_graph_as_union``) is a union of quads, in
+    which a triple that ten sources state matches ten times, and a query with
+    several OPTIONALs over such triples multiplies the repeats before DISTINCT
+    removes them (``facilities`` took 70 s on 9 synthetic years). A store is a
+    set, so the default graph holds each triple once, as the embedded
+    backend's merged view does; it costs about a third more space.
+
+    ``origins`` gets the file each named graph comes from (its first file).
+    The loop is the loader's Python hot path: one type test per quad, no
+    comparison of terms.
     """
     import pyoxigraph as ox
 
-    default = ox.DefaultGraph()
-    for quad in quads:
-        yield quad
-        if quad.graph_name != default:
-            yield ox.Quad(quad.subject, quad.predicate, quad.object, default)
+    quad_of, default = ox.Quad, ox.DefaultGraph
+    for source, fmt in files:
+        last = None
+        for quad in quads_in(source, fmt):
+            yield quad
+            graph = quad.graph_name
+            if type(graph) is not default:  # noqa: E721
+                yield quad_of(quad.subject, quad.predicate, quad.object)
+                name = graph.value  # type: ignore[union-attr]
+                if name != last:
+                    last = name
+                    origins.setdefault(name, source)
 
 
 def quads_in(source: Path, fmt: RdfFormat) -> Iterator[pyoxigraph.Quad]:

@@ -204,10 +204,11 @@ class StoreData:
             record_files(self.path, {str(graph): file}, add=True)
 
     def _insert(self, quads: Iterable[ox.Quad]) -> None:
-        from .store import with_merge
-
+        given = list(quads)  # each in its graph, and in the merged default graph (kg.store)
+        given += [ox.Quad(q.subject, q.predicate, q.object) for q in given
+                  if type(q.graph_name) is not ox.DefaultGraph]  # noqa: E721
         try:
-            self.store.extend(list(with_merge(quads)))  # one transaction
+            self.store.extend(given)  # one transaction
             self.store.flush()
         except OSError as exc:
             raise StoreError(f"{self.path}: the store cannot be written ({exc}); the files "
