@@ -61,11 +61,13 @@ def generate(regions: int, years: int, seed: int, folder: Path) -> dict[str, Any
     return found
 
 
-def addition(entities: int = 10) -> str:
+def addition(entities: int = 10, *, broken: bool = True) -> str:
     """TriG: a new source article stating ``entities`` observations about an existing region.
 
-    The last one is broken on purpose (a count of business units written as a
-    decimal, 87.397): validating the addition must find it, and nothing else.
+    With ``broken`` the last one is broken on purpose (a count of business
+    units written as a decimal, 87.397): validating the addition must find
+    it, and nothing else. Without, the addition conforms (``bench/run.py``
+    times ``kg add`` with it).
     """
     prefixes = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in {
         "xsd": "http://www.w3.org/2001/XMLSchema#", "skos": "http://www.w3.org/2004/02/skos/core#",
@@ -87,7 +89,7 @@ def addition(entities: int = 10) -> str:
         skos:prefLabel "Pengamatan tambahan {i}"@id ;
         kg:indicator indicator:umkm-count ; sdmx-dimension:refArea place:synth-r0001 ;
         sdmx-dimension:refPeriod period:2024 ; kg:periodBasis basis:stated ;
-        sdmx-measure:obsValue {"87.397" if i == entities - 1 else 1000 + i} ;
+        sdmx-measure:obsValue {"87.397" if broken and i == entities - 1 else 1000 + i} ;
         sdmx-attribute:unitMeasure uom:business-unit ;
         kg:qualifier qualifier:exact ; kg:statedAs "{1000 + i} unit usaha"@id ;
         kg:sizeClass size:{sizes[i % len(sizes)]} ; dct:source source:bench-addition .
