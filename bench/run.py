@@ -571,6 +571,8 @@ def add_on_store(bench: Bench, size: Size, folder: Path, store: Path) -> None:
                   runs=bench.args.runs if size.baselines else 1, prepare=fresh, expect="added",
                   note="end to end: `kg add --store`, on a fresh copy of store and data/ "
                        "(copies untimed)")
+    for scratch in (copy, project):  # gigabytes at 10M
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 # --------------------------------------------------------------------------- CLI start-up
@@ -653,8 +655,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="the most an rdflib query may take, whatever kg's time (default: 60)")
     parser.add_argument("--max-cap", type=float, default=300.0,
                         help="the most a validation or an rdflib export may take (default: 300)")
-    parser.add_argument("--memory-limit", type=float, default=8000.0, metavar="MB",
-                        help="stop a process above this resident memory (default: 8000)")
+    parser.add_argument("--memory-limit", type=float, default=6000.0, metavar="MB",
+                        help="stop a process above this resident memory (default: 6000; the "
+                             "largest legitimate figure at 1M, rdflib's JSON-LD, takes 2.5 GB)")
     parser.add_argument("--no-cli", action="store_true", help="skip the CLI start-up figures")
     parser.add_argument("--report", type=Path, metavar="JSON",
                         help="measure nothing: print the Markdown of an earlier run's JSON")
