@@ -6,8 +6,7 @@ The data flows one way: load -> validate -> query -> export.
 >>> graph = kg.load_graph()
 >>> len(graph.source_graphs())
 5
->>> backend = kg.EmbeddedBackend(graph)
->>> row = kg.run_saved(backend, "post-holder-on-date", post="post:head-dkumkmp-balikpapan",
+>>> row = kg.run_saved(graph, "post-holder-on-date", post="post:head-dkumkmp-balikpapan",
 ...                    on="2024-11-25").values()[0]
 >>> row["holderLabel"], row["answer"]
 ('Heru Ressandy', 'attested on that date')
@@ -34,9 +33,12 @@ _EXPORTS: dict[str, str] = {
     "SourceFileError": "errors",
     "StoreError": "errors",
     "RdfFormat": "formats",
-    "KnowledgeGraph": "load",
+    "KnowledgeGraph": "graph",
+    "LoadReport": "graph",
+    "load_graph": "graph",
+    "load_store": "graph",
+    "open_store": "graph",
     "Project": "project",
-    "load_graph": "load",
     "load_ontology": "load",
     "load_shapes": "load",
     "ValidationReport": "validate",
@@ -45,10 +47,9 @@ _EXPORTS: dict[str, str] = {
     "FastValidator": "fastshacl",
     "ValidationStore": "fastshacl",
     "validate_fast": "fastshacl",
-    "IRI": "backends",
+    "IRI": "terms",
     "Backend": "backends",
-    "EmbeddedBackend": "backends",
-    "QueryResult": "backends",
+    "QueryResult": "results",
     "RemoteBackend": "backends",
     "ResultCapWarning": "backends",
     "Parameter": "queries",
@@ -60,12 +61,9 @@ _EXPORTS: dict[str, str] = {
     "ResultFormat": "results",
     "render": "results",
     "export": "export",
+    "export_to": "export",
     "PublishReport": "publish",
     "publish": "publish",
-    "LoadReport": "store",
-    "OxigraphBackend": "store",
-    "load_store": "store",
-    "open_store": "store",
     "SynthSummary": "synth",
     "synthesize": "synth",
     "AddResult": "add",
@@ -80,15 +78,17 @@ __all__ = ["__version__", *_EXPORTS]
 if TYPE_CHECKING:
     from .errors import EndpointError, InputError, KGError, LimitError, ParameterError, ProvenanceError, QueryError, SourceFileError, StoreError
     from .formats import RdfFormat
-    from .load import KnowledgeGraph, Project, load_graph, load_ontology, load_shapes
+    from .graph import KnowledgeGraph, LoadReport, load_graph, load_store, open_store
+    from .load import load_ontology, load_shapes
+    from .project import Project
     from .validate import ValidationReport, ValidationResult, validate
     from .fastshacl import FastValidator, ValidationStore, validate_fast
-    from .backends import IRI, Backend, EmbeddedBackend, QueryResult, RemoteBackend, ResultCapWarning
+    from .terms import IRI
+    from .backends import Backend, RemoteBackend, ResultCapWarning
     from .queries import Parameter, ParamType, QueryLibrary, SavedQuery, run_query, run_saved
-    from .results import ResultFormat, render
-    from .export import export
+    from .results import QueryResult, ResultFormat, render
+    from .export import export, export_to
     from .publish import PublishReport, publish
-    from .store import LoadReport, OxigraphBackend, load_store, open_store
     from .synth import SynthSummary, synthesize
     from .add import AddResult, GraphAddition, SourceDescription, add
     from .untrusted import Limits

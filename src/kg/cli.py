@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
-    from .backends import Backend, QueryResult
+    from .backends import Backend
+    from .results import QueryResult
 
 Handler = Callable[[argparse.Namespace, TextIO], int]
 
@@ -150,20 +151,19 @@ def cmd_query(args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_sparql(args: argparse.Namespace, out: TextIO) -> int:
     from .errors import InputError
-    from .queries import with_prologue
 
     given: str = args.query
     if given == "-":
         text = sys.stdin.read()
     elif Path(given).is_file():
-        from .load import read_text
+        from .parse import read_text
 
         text = read_text(Path(given))
     elif "{" in given or any(c.isspace() for c in given.strip()):
         text = given
     else:
         raise InputError(f"{given}: no such file, and not a SPARQL query")
-    return print_result(open_backend(args).run(with_prologue(text)), args.format, out)
+    return print_result(open_backend(args).run(text), args.format, out)
 
 
 def print_result(result: QueryResult, fmt: str | None, out: TextIO) -> int:
@@ -190,16 +190,16 @@ def cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_summary(args: argparse.Namespace, out: TextIO) -> int:
-    from .load import Project, load_graph, load_ontology, load_shapes
-    from .summary import describe
+    from .graph import load_graph
+    from .load import Project, load_ontology, load_shapes
+    from .load import load_graph as load_rdflib_graph
     from .validate import validate
 
     if store_path(args):
         return cmd_summary_store(args, out)
     project = Project.locate(args.root)
-    graph = load_graph(project)
-    report = validate(graph, load_shapes(project), load_ontology(project))
-    out.write(describe(graph))
+    out.write(load_graph(project).describe())
+    report = validate(load_rdflib_graph(project), load_shapes(project), load_ontology(project))
     out.write(f"\nvalidation: {report.summary()}\n")
     if not report.conforms:
         out.write("run `kg validate` for the details\n")
@@ -213,19 +213,19 @@ def open_backend(args: argparse.Namespace) -> Backend:
 
     The one place that chooses a backend.
     """
-    from .backends import EmbeddedBackend, RemoteBackend
-    from .load import Project, load_graph
+    from .graph import load_graph, open_store
+    from .project import Project
 
     store = store_path(args)
     if store is not None:
-        from .store import OxigraphBackend
-
-        return OxigraphBackend.open(store)
+        return open_store(store)
     if getattr(args, "endpoint", None):
+        from .backends import RemoteBackend
+
         user, password = credentials(args)
         return RemoteBackend(args.endpoint, timeout=args.timeout, user=user, password=password,
                              default_graph=args.default_graph or None)
-    return EmbeddedBackend(load_graph(Project.locate(args.root)))
+    return load_graph(Project.locate(args.root))
 
 
 # --------------------------------------------------------------------------- remote stores, export
@@ -272,9 +272,11 @@ def add_store_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
     export = commands.add_parser(
         "export", help="write the graph as TriG, N-Quads, JSON-LD, Turtle or N-Triples",
         description="Write the graph, or one source graph, to stdout or a FILE. TriG, N-Quads "
-                    "and JSON-LD keep every named graph (the source of each statement); Turtle "
-                    "and N-Triples have no graphs and hold the union of the selected graphs. "
-                    "JSON-LD is compacted with the shipped context (src/kg/context.jsonld).")
+                    "and JSON-LD keep every named graph (the source of each statement) and the "
+                    "vocabulary graphs (ontology, code lists); Turtle and N-Triples have no "
+                    "graphs and hold the union of the source graphs (with --vocabulary, of the "
+                    "vocabulary too). JSON-LD is compacted with the shipped context "
+                    "(src/kg/context.jsonld, inlined).")
     export.add_argument("--format", "-f", metavar="FORMAT",
                         choices=["trig", "nquads", "jsonld", "turtle", "nt"],
                         help="trig, nquads, jsonld, turtle or nt (default: from the -o suffix, "
@@ -283,6 +285,9 @@ def add_store_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
                         help="only this source graph: its IRI, source:STEM, or the STEM")
     export.add_argument("--output", "-o", metavar="FILE", type=Path,
                         help="write to FILE (atomically: all or nothing) instead of stdout")
+    export.add_argument("--vocabulary", action="store_true",
+                        help="Turtle and N-Triples: add the ontology and code lists to the data "
+                             "(TriG, N-Quads and JSON-LD carry their graphs anyway)")
     export.set_defaults(handler=cmd_export)
 
 
@@ -296,7 +301,8 @@ def credentials(args: argparse.Namespace) -> tuple[str | None, str | None]:
 
 
 def cmd_publish(args: argparse.Namespace, out: TextIO) -> int:
-    from .load import Project, load_graph
+    from .graph import load_graph
+    from .project import Project
     from .publish import publish
 
     user, password = credentials(args)
@@ -308,9 +314,10 @@ def cmd_publish(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
-    from .export import export, write_atomically
+    from .export import export, export_to
     from .formats import RdfFormat
-    from .load import Project, load_graph
+    from .graph import KnowledgeGraph, load_graph, open_store
+    from .project import Project
 
     if args.format:
         fmt = RdfFormat.from_name(args.format)
@@ -319,16 +326,14 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
     else:
         fmt = RdfFormat.TRIG
     store = store_path(args)
-    if store is not None:
-        from .store import OxigraphBackend, export_store
-
-        text = export_store(OxigraphBackend.open(store), fmt, source=args.graph)
-    else:
-        text = export(load_graph(Project.locate(args.root)), fmt, source=args.graph)
+    graph: KnowledgeGraph = open_store(store) if store is not None else \
+        load_graph(Project.locate(args.root))
+    vocabulary = True if args.vocabulary else None
     if args.output:
-        write_atomically(args.output, text)
+        export_to(graph, fmt, args.output, source=args.graph, vocabulary=vocabulary)
     else:
-        out.write(text)
+        data = export(graph, fmt, source=args.graph, vocabulary=vocabulary) or b""
+        out.write(data.decode("utf-8"))
     return 0
 
 
@@ -393,7 +398,7 @@ def store_path(args: argparse.Namespace) -> Path | None:
     import os
 
     from .errors import InputError
-    from .store import STORE_ENV
+    from .graph import STORE_ENV
 
     given = getattr(args, "store", None)
     endpoint = getattr(args, "endpoint", None)
@@ -409,8 +414,8 @@ def store_path(args: argparse.Namespace) -> Path | None:
 
 def cmd_load(args: argparse.Namespace, out: TextIO) -> int:
     from .errors import InputError
+    from .graph import STORE_ENV, load_store
     from .load import Project, rdf_files
-    from .store import STORE_ENV, load_store
 
     store = store_path(args)
     if store is None:
@@ -430,7 +435,7 @@ def cmd_load(args: argparse.Namespace, out: TextIO) -> int:
             out.write(report.to_text())
             out.write(f"not loaded into {store}: the files do not conform\n")
             return 1
-    out.write(load_store(store, files, add=args.add).to_text())
+    out.write(load_store(store, files, add=args.add, project=project).to_text())
     return 0
 
 
@@ -444,11 +449,11 @@ def cmd_synth(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_summary_store(args: argparse.Namespace, out: TextIO) -> int:
-    from .store import OxigraphBackend, describe_store
+    from .graph import open_store
 
     path = store_path(args)
     assert path is not None
-    out.write(describe_store(OxigraphBackend.open(path)))
+    out.write(open_store(path).describe())
     out.write(f"\nvalidation: not run on a store (`kg --store {path} validate` runs it)\n")
     return 0
 

@@ -36,8 +36,6 @@ tests use them to crash ``kg add`` at every step. Steps: ``locked``,
 from __future__ import annotations
 
 import fcntl
-import hashlib
-import json
 import os
 import sys
 import time
@@ -45,6 +43,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
+from .atomic import fsync_dir, write_synced
 from .errors import StoreError
 
 LOCK_NAME = ".kg-add.lock"
@@ -128,27 +127,6 @@ def writer_lock(data_dir: Path, *, timeout: float | None = None) -> Iterator[Non
         yield
 
 
-def fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def write_synced(path: Path, content: bytes) -> None:
-    """Write ``content`` to ``path`` and fsync it (not the folder)."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-    try:
-        view = memoryview(content)
-        while view:
-            written = os.write(fd, view)
-            view = view[written:]
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def temp_name(target: str) -> str:
     return f"{TEMP_PREFIX}{target}{TEMP_SUFFIX}"
 
@@ -163,6 +141,9 @@ def commit(data_dir: Path, contents: Mapping[str, bytes], *, timeout: float | No
     Raises:
         StoreError: a file cannot be written (disk full, permissions...).
     """
+    import hashlib
+    import json
+
     for name in contents:
         if "/" in name or name.startswith("."):
             raise StoreError(f"refusing to write {name!r} outside data/ or as a hidden file")
@@ -235,6 +216,9 @@ def recover(data_dir: Path) -> str | None:
     Raises:
         StoreError: the journal is unreadable, or a file it names was changed since.
     """
+    import hashlib
+    import json
+
     if not pending(data_dir):
         return None
     journal = data_dir / JOURNAL_NAME

@@ -1,36 +1,41 @@
-"""Writing the graph out: Turtle, N-Triples, JSON-LD, TriG, N-Quads (the mirror of load.py).
+"""Writing the graph out: TriG, N-Quads, JSON-LD, Turtle, N-Triples (the mirror of parse.py).
 
 TriG, N-Quads and JSON-LD keep every named graph, so the source article of
-each statement travels with it; Turtle and N-Triples have no graphs and hold
-the union of the selected graphs. JSON-LD is compacted with the shipped
-context (``src/kg/context.jsonld``), inlined so that the file is readable by
-any JSON-LD processor without fetching anything; :func:`kg.load.load_graph`
-also reads documents that reference that context by its IRI.
+each statement travels with it, and the vocabulary graphs (ontology and code
+lists) go along, so that whoever receives the data gets the labels of its
+codes, classes and properties. Turtle and N-Triples have no graphs: they hold
+the union of the source graphs (each triple once), with the vocabulary only
+when asked (``vocabulary=True``).
 
-Files are written atomically: a temporary file in the same folder, flushed to
-disk, then renamed over the target, so an error never leaves half a file.
+Everything is streamed: pyoxigraph writes TriG, N-Quads, Turtle and
+N-Triples; JSON-LD is written here, one node object at a time, compacted with
+the shipped context (``src/kg/context.jsonld``, inlined so that any JSON-LD
+processor reads the file without fetching anything): prefixed names, the
+context's short keys (``prefLabel``, ``obsValue``...), and values in their
+exact lexical form (``{"@value": "19.23", "@type": "xsd:decimal"}``, never a
+JSON number, which a reader would turn into a double). Reading the file back
+gives the same statements (``tests/test_export.py``).
 
->>> from kg.load import load_graph
->>> text = export(load_graph(), RdfFormat.TRIG)
->>> text.startswith("@prefix")
-True
+>>> from kg.graph import load_graph
+>>> export(load_graph(), RdfFormat.TRIG)[:7]
+b'@prefix'
 """
 
 from __future__ import annotations
 
 import json
-import os
-import tempfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, cast
 
-from rdflib import Dataset, Graph, URIRef
-from rdflib.namespace import OWL, RDF, RDFS, XSD
+import pyoxigraph as ox
 
 from .errors import InputError
 from .formats import RdfFormat
-from .load import CONTEXT_FILE, KnowledgeGraph, new_dataset
-from .namespaces import KG, PREFIXES, SOURCE, bind_prefixes
+from .graph import KnowledgeGraph
+from .parse import CONTEXT_FILE
+from .prefixes import PREFIXES, SOURCE_PREFIX
+from .terms import XSD_STRING, compact
 
 #: Terms of standard vocabularies given short keys in the JSON-LD context.
 STANDARD_TERMS = {
@@ -66,100 +71,85 @@ STANDARD_TERMS = {
 }
 
 JSONLD_KEYWORDS = {"type", "id", "graph", "value", "language", "context", "base", "vocab"}
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 
-def export(graph: KnowledgeGraph, fmt: RdfFormat, *, source: str | None = None) -> str:
-    """The graph (or the one source graph ``source`` names) serialized as ``fmt``.
+def export(graph: KnowledgeGraph, fmt: RdfFormat, output: IO[bytes] | None = None, *,
+           source: str | None = None, vocabulary: bool | None = None) -> bytes | None:
+    """The graph (or the one source graph ``source`` names) written as ``fmt``.
 
-    Formats without graphs (Turtle, N-Triples) hold the union of the selected graphs.
+    Formats with graphs hold every source graph and, unless ``vocabulary`` is
+    False (default: True without ``source``), the vocabulary graphs; Turtle
+    and N-Triples hold the union of the selected graphs (the vocabulary only
+    with ``vocabulary=True``). Written to ``output`` (a binary stream), else returned.
 
     Raises:
         InputError: ``source`` names no source graph of ``graph``.
     """
+    if vocabulary is None:
+        vocabulary = source is None and fmt.has_graphs
     names = [resolve_source(graph, source)] if source is not None else graph.source_graphs()
-    if not fmt.has_graphs:
-        union = Graph()
-        bind_prefixes(union)
-        for name in names:
-            for triple in graph.dataset.graph(name):
-                union.add(triple)
-        return union.serialize(format=fmt.rdflib_name)
-    selected = dataset_of(graph, names)
+    if vocabulary:
+        names += graph.vocabulary_graphs()
+    quads = (q for name in names for q in graph.store.quads_for_pattern(None, None, None, name))
     if fmt is RdfFormat.JSONLD:
-        return selected.serialize(format="json-ld", context=shipped_context(), indent=2)
-    return selected.serialize(format=fmt.rdflib_name)
+        return _write(jsonld_chunks(quads), output)
+    statements: Iterable[ox.Quad] | Iterable[ox.Triple] = quads
+    if not fmt.has_graphs:  # the union, each triple once
+        statements = cast("Iterable[ox.Triple]", graph.store.query(
+            "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }",
+            named_graphs=list[ox.NamedNode | ox.BlankNode](names)))
+    prefixes = PREFIXES if fmt in (RdfFormat.TRIG, RdfFormat.TURTLE) else None
+    if output is None:
+        return ox.serialize(statements, format=fmt.ox_format, prefixes=prefixes) or b""
+    ox.serialize(statements, output, format=fmt.ox_format, prefixes=prefixes)
+    return None
 
 
-def resolve_source(graph: KnowledgeGraph, name: str) -> URIRef:
+def export_to(graph: KnowledgeGraph, fmt: RdfFormat, path: str | Path, *,
+              source: str | None = None, vocabulary: bool | None = None) -> None:
+    """:func:`export` to a file, atomically: all of it, or on an error nothing (an old file stays).
+
+    Raises:
+        InputError: ``source`` names no source graph, or the file cannot be written.
+    """
+    from .atomic import atomic_file
+
+    if source is not None:
+        resolve_source(graph, source)  # before the file is touched
+    with atomic_file(path) as stream:
+        export(graph, fmt, stream, source=source, vocabulary=vocabulary)
+
+
+def _write(chunks: Iterator[str], output: IO[bytes] | None) -> bytes | None:
+    if output is None:
+        return "".join(chunks).encode("utf-8")
+    for chunk in chunks:
+        output.write(chunk.encode("utf-8"))
+    return None
+
+
+def resolve_source(graph: KnowledgeGraph, name: str) -> ox.NamedNode:
     """The source graph that ``name`` means: a full IRI, ``source:STEM``, or the bare ``STEM``.
 
     Raises:
-        InputError: no source graph of ``graph`` has that name; the message lists the known ones.
+        InputError: no source graph of ``graph`` has that name; the message lists some known ones.
     """
-    known = graph.source_graphs()
     text = name.strip().removeprefix("<").removesuffix(">")
     prefix, colon, local = text.partition(":")
-    candidates = {text, str(SOURCE) + text}
+    candidates = [text, SOURCE_PREFIX + text]
     if colon and prefix in PREFIXES:
-        candidates.add(PREFIXES[prefix] + local)
-    for candidate in known:
-        if str(candidate) in candidates:
-            return candidate
-    listed = ", ".join(f"source:{str(g).removeprefix(str(SOURCE))}" if str(g).startswith(str(SOURCE))
-                       else str(g) for g in known)
-    raise InputError(f"no source graph {name!r}; known: {listed or '(none loaded)'}")
+        candidates.insert(0, PREFIXES[prefix] + local)
+    known = set(graph.source_graphs())
+    for candidate in candidates:
+        if "://" in candidate and ox.NamedNode(candidate) in known:
+            return ox.NamedNode(candidate)
+    listed = sorted(compact(g.value) for g in known)
+    shown = ", ".join(listed[:5]) + (f" ... ({len(listed)} in all)" if len(listed) > 5 else "")
+    raise InputError(f"no source graph {name!r}; known: {shown or '(none)'}")
 
 
-def write_atomically(path: str | Path, text: str) -> None:
-    """Write ``text`` (UTF-8) to ``path``: all of it or, on any error, nothing.
-
-    Raises:
-        InputError: the folder does not exist or cannot be written.
-    """
-    target = Path(path)
-    folder = target.parent
-    if not folder.is_dir():
-        raise InputError(f"cannot write {target}: no folder {folder}")
-    if target.is_dir():
-        raise InputError(f"cannot write {target}: it is a folder")
-    try:
-        descriptor, temporary = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.",
-                                                 suffix=".part")
-    except OSError as exc:
-        raise InputError(f"cannot write {target}: {exc.strerror}") from None
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        # mkstemp makes the file private (0600); an export is an ordinary file.
-        mode = target.stat().st_mode & 0o777 if target.exists() else 0o644
-        os.chmod(temporary, mode)
-        os.replace(temporary, target)
-    except BaseException as exc:
-        try:
-            os.unlink(temporary)
-        except FileNotFoundError:
-            pass
-        if isinstance(exc, OSError):
-            raise InputError(f"cannot write {target}: {exc.strerror or exc}") from None
-        raise
-    sync_folder(folder)
-
-
-def sync_folder(folder: Path) -> None:
-    """Flush the folder entry of a renamed file to disk, where the OS allows it."""
-    try:
-        descriptor = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(descriptor)
-    except OSError:
-        pass
-    finally:
-        os.close(descriptor)
-
+# --------------------------------------------------------------------------- JSON-LD
 
 def shipped_context() -> dict[str, Any]:
     """The ``@context`` of ``src/kg/context.jsonld``."""
@@ -168,35 +158,161 @@ def shipped_context() -> dict[str, Any]:
     return context
 
 
-def build_context(ontology: Graph | None = None) -> dict[str, Any]:
+class Compactor:
+    """Terms as the shipped context writes them: keys, prefixed names, coerced values."""
+
+    def __init__(self, context: dict[str, Any]) -> None:
+        self.prefixes = {key: value for key, value in context.items()
+                         if isinstance(value, str) and not key.startswith("@")}
+        #: property IRI -> (key, coercion: "@id", a datatype IRI, or None)
+        self.keys: dict[str, tuple[str, str | None]] = {}
+        for key, value in context.items():
+            if isinstance(value, dict) and "@id" in value:
+                iri = self.expand(value["@id"])
+                coercion = value.get("@type")
+                self.keys.setdefault(iri, (key, self.expand(coercion) if coercion not in (
+                    None, "@id") else coercion))
+        self._by_length = sorted(self.prefixes.items(), key=lambda kv: -len(kv[1]))
+
+    def expand(self, text: str) -> str:
+        prefix, colon, local = text.partition(":")
+        if colon and prefix in self.prefixes and not local.startswith("//"):
+            return self.prefixes[prefix] + local
+        return text
+
+    def iri(self, iri: str) -> str:
+        """A prefixed name where one fits and reads back as the same IRI, else the IRI."""
+        for prefix, namespace in self._by_length:
+            if iri.startswith(namespace) and len(iri) > len(namespace):
+                local = iri[len(namespace):]
+                if not local.startswith("//") and local not in ("",):
+                    return f"{prefix}:{local}"
+        return iri
+
+    def key(self, predicate: str) -> tuple[str, str | None]:
+        found = self.keys.get(predicate)
+        return found if found is not None else (self.iri(predicate), None)
+
+    def value(self, term: Any, coercion: str | None) -> Any:
+        if isinstance(term, ox.NamedNode):
+            return self.iri(term.value) if coercion == "@id" else {"@id": self.iri(term.value)}
+        if isinstance(term, ox.BlankNode):
+            return {"@id": f"_:{term.value}"}
+        if term.language:
+            return {"@value": term.value, "@language": term.language}
+        datatype = term.datatype.value
+        if coercion is not None and coercion == datatype:
+            return term.value
+        if term.datatype == XSD_STRING and coercion is None:
+            return term.value
+        return {"@value": term.value, "@type": self.iri(datatype)}
+
+
+def jsonld_chunks(quads: Iterable[ox.Quad], context: dict[str, Any] | None = None) -> Iterator[str]:
+    """The quads as a compacted JSON-LD document, in pieces (one node object each).
+
+    Quads are grouped per graph (pyoxigraph yields a graph's quads together);
+    a graph's node objects are held until the graph ends, so memory follows
+    the largest graph, not the data.
+    """
+    context = shipped_context() if context is None else context
+    compactor = Compactor(context)
+    yield '{\n"@context": ' + json.dumps(context, ensure_ascii=False) + ',\n"@graph": ['
+    first = True
+    current: Any = None
+    nodes: dict[Any, dict[str, list[Any]]] = {}
+
+    def flush() -> Iterator[str]:
+        nonlocal first
+        if not nodes:
+            return
+        objects = [node_object(compactor, subject, properties)
+                   for subject, properties in nodes.items()]
+        if isinstance(current, ox.DefaultGraph) or current is None:
+            pieces = objects
+        else:
+            pieces = [{"@id": compactor.iri(current.value) if isinstance(current, ox.NamedNode)
+                       else f"_:{current.value}", "@graph": objects}]
+        for piece in pieces:
+            yield ("\n" if first else ",\n") + json.dumps(piece, ensure_ascii=False)
+            first = False
+        nodes.clear()
+
+    for quad in quads:
+        graph = quad.graph_name if isinstance(quad, ox.Quad) else ox.DefaultGraph()
+        if graph != current:
+            yield from flush()
+            current = graph
+        nodes.setdefault(quad.subject, {}).setdefault(quad.predicate.value, []).append(quad.object)
+    yield from flush()
+    yield "\n]}\n"
+
+
+def node_object(compactor: Compactor, subject: Any, properties: dict[str, list[Any]]
+                ) -> dict[str, Any]:
+    node: dict[str, Any] = {"@id": compactor.iri(subject.value)
+                            if isinstance(subject, ox.NamedNode) else f"_:{subject.value}"}
+    types = properties.pop(RDF_TYPE, [])
+    iri_types = [t for t in types if isinstance(t, ox.NamedNode)]
+    if iri_types:
+        shown = sorted(compactor.iri(t.value) for t in iri_types)
+        node["@type"] = shown[0] if len(shown) == 1 else shown
+    others = [t for t in types if not isinstance(t, ox.NamedNode)]
+    if others:
+        properties[RDF_TYPE] = others
+    for predicate in sorted(properties):
+        key, coercion = compactor.key(predicate)
+        values = [compactor.value(v, coercion) for v in properties[predicate]]
+        values.sort(key=lambda v: json.dumps(v, ensure_ascii=False, sort_keys=True))
+        node[key] = values[0] if len(values) == 1 else values
+    return node
+
+
+def jsonld_text(quads: Iterable[ox.Quad]) -> str:
+    """The quads as a compacted JSON-LD document (text)."""
+    return "".join(jsonld_chunks(quads))
+
+
+# --------------------------------------------------------------------------- the context
+
+def build_context(graph: KnowledgeGraph | None = None) -> dict[str, Any]:
     """The JSON-LD context document: every project prefix and a short key per term.
 
     Our own properties (``kg:``) are keyed by their local name, with ``"@type":
     "@id"`` for object properties and the datatype for datatype properties
-    whose range is one XSD type; a few standard terms get short keys too
-    (``STANDARD_TERMS``). A key that would clash with a prefix (``kg:sector`` vs
-    ``sector:``) is left out: such terms keep their compact IRI.
+    whose range is one XSD type (read from the vocabulary graphs); a few
+    standard terms get short keys too (``STANDARD_TERMS``). A key that would
+    clash with a prefix (``kg:sector`` vs ``sector:``) is left out: such terms
+    keep their prefixed name.
     """
     context: dict[str, Any] = {"@version": 1.1}
     context.update(PREFIXES)
     taken = set(PREFIXES) | JSONLD_KEYWORDS
     terms: dict[str, Any] = {key: {"@id": iri} for key, iri in STANDARD_TERMS.items()}
-    if ontology is not None:
-        properties = {prop for cls in (OWL.ObjectProperty, OWL.DatatypeProperty, RDF.Property)
-                      for prop in ontology.subjects(RDF.type, cls)
-                      if isinstance(prop, URIRef) and str(prop).startswith(str(KG))}
-        for prop in sorted(properties):
-            local = str(prop)[len(str(KG)):]
+    if graph is not None:
+        kg_ns, xsd = PREFIXES["kg"], PREFIXES["xsd"]
+        rows = graph.query(
+            "SELECT ?p ?kind (SAMPLE(?r) AS ?range) (COUNT(DISTINCT ?r) AS ?ranges) WHERE { "
+            "VALUES ?kind { owl:ObjectProperty owl:DatatypeProperty rdf:Property } "
+            "?p a ?kind OPTIONAL { ?p rdfs:range ?r FILTER(isIRI(?r)) } "
+            f"FILTER(STRSTARTS(STR(?p), \"{kg_ns}\")) }} GROUP BY ?p ?kind").rows
+        kinds: dict[str, set[str]] = {}
+        ranges: dict[str, str | None] = {}
+        for row in rows:
+            prop = row["p"].value  # type: ignore[union-attr]
+            kinds.setdefault(prop, set()).add(row["kind"].value)  # type: ignore[union-attr]
+            single = row["range"] is not None and int(row["ranges"].value) == 1  # type: ignore[union-attr]
+            ranges[prop] = row["range"].value if single else None  # type: ignore[union-attr]
+        for prop in sorted(kinds):
+            local = prop[len(kg_ns):]
             if not local or not local.replace("_", "").isalnum():
                 continue
             definition: dict[str, str] = {"@id": f"kg:{local}"}
-            if (prop, RDF.type, OWL.ObjectProperty) in ontology:
+            datatype = ranges.get(prop)
+            if PREFIXES["owl"] + "ObjectProperty" in kinds[prop]:
                 definition["@type"] = "@id"
-            else:
-                ranges = [r for r in ontology.objects(prop, RDFS.range) if isinstance(r, URIRef)]
-                if (len(ranges) == 1 and str(ranges[0]).startswith(str(XSD))
-                        and ranges[0] != XSD.string):
-                    definition["@type"] = f"xsd:{str(ranges[0])[len(str(XSD)):]}"
+            elif datatype and datatype.startswith(xsd) and datatype != xsd + "string":
+                definition["@type"] = f"xsd:{datatype[len(xsd):]}"
             terms.setdefault(local, definition)
     for key in sorted(terms):
         if key not in taken:
@@ -204,24 +320,16 @@ def build_context(ontology: Graph | None = None) -> dict[str, Any]:
     return {"@context": context}
 
 
-def write_context(ontology: Graph | None = None, path: Path = CONTEXT_FILE) -> None:
+def write_context(graph: KnowledgeGraph | None = None, path: Path = CONTEXT_FILE) -> None:
     """Regenerate ``src/kg/context.jsonld`` from the prefixes and the ontology."""
-    text = json.dumps(build_context(ontology), indent=2, ensure_ascii=False) + "\n"
+    from .atomic import write_atomically
+
+    text = json.dumps(build_context(graph), indent=2, ensure_ascii=False) + "\n"
     write_atomically(path, text)
 
 
-def dataset_of(graph: KnowledgeGraph, names: list[URIRef]) -> Dataset:
-    """A new Dataset holding copies of the named graphs ``names``."""
-    selected = new_dataset()
-    for name in names:
-        target = selected.graph(name)
-        for triple in graph.dataset.graph(name):
-            target.add(triple)
-    return selected
-
-
 if __name__ == "__main__":  # pragma: no cover - maintenance: python -m kg.export
-    from .load import load_ontology
+    from .graph import load_graph
 
-    write_context(load_ontology())
+    write_context(load_graph())
     print(f"wrote {CONTEXT_FILE}")

@@ -52,6 +52,9 @@ OWN_PREFIXES: dict[str, str] = {
 #: prefix -> namespace IRI, standard vocabularies first.
 PREFIXES: dict[str, str] = {**STANDARD_PREFIXES, **OWN_PREFIXES}
 
+#: The namespace of source articles: an article's IRI names its graph.
+SOURCE_PREFIX = OWN_PREFIXES["source"]
+
 
 def sparql_prologue() -> str:
     """``PREFIX`` lines for every project prefix, to put before a query."""

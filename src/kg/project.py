@@ -3,17 +3,30 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import InputError
 
 
-@dataclass(frozen=True)
 class Project:
-    """Where the knowledge lives: the folders of ontology, shapes, data and queries."""
+    """Where the knowledge lives: the folders of ontology, shapes, data and queries.
 
-    root: Path
+    (A plain class, not a dataclass: ``dataclasses`` costs start-up some 10 ms.)
+    """
+
+    __slots__ = ("root",)
+
+    def __init__(self, root: str | Path) -> None:
+        self.root = Path(root)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Project) and other.root == self.root
+
+    def __hash__(self) -> int:
+        return hash(self.root)
+
+    def __repr__(self) -> str:
+        return f"Project({str(self.root)!r})"
 
     @property
     def ontology_dir(self) -> Path:

@@ -10,26 +10,26 @@ Two ways in, whichever the store offers:
   (Virtuoso: ``/sparql-auth``).
 
 Either way each graph is replaced as a whole, so publishing again is
-idempotent: the store ends with exactly the local graphs' triples. Graphs the
-store holds that are not local ones are left alone. Where a query endpoint is
-given, the triples of each graph are counted in the store afterwards.
+idempotent: the store ends with exactly the local graphs' triples. The source
+graphs and the vocabulary graphs (ontology and code lists) are published, so
+that the store can answer with the labels of codes, classes and properties.
+Graphs the store holds that are not local ones are left alone. Where a query
+endpoint is given, the triples of each graph are counted in the store afterwards.
 
->>> from kg.load import load_graph
->>> publish(load_graph())  # doctest: +SKIP
+>>> from kg.graph import load_graph
+>>> publish(load_graph(), endpoint="http://127.0.0.1:8890/sparql")  # doctest: +SKIP
 """
 
 from __future__ import annotations
 
 import time
 import urllib.parse
-from collections.abc import Iterator
 from dataclasses import dataclass
 
-from rdflib import Graph, URIRef
-from rdflib.term import Node
+import pyoxigraph as ox
 
 from .errors import EndpointError, InputError
-from .load import KnowledgeGraph
+from .graph import KnowledgeGraph
 from .remote import HttpClient, with_query
 
 #: Triples per ``INSERT DATA`` request on the SPARQL Update route.
@@ -40,7 +40,7 @@ CHUNK_TRIPLES = 2000
 class PublishedGraph:
     """One named graph as published: triples sent, and triples the store then held."""
 
-    name: URIRef
+    name: str
     triples: int
     stored: int | None = None  #: counted in the store afterwards; None without a query endpoint
 
@@ -93,29 +93,36 @@ def publish(graph: KnowledgeGraph, *, endpoint: str | None = None, graph_store: 
     if endpoint is None and graph_store is None:
         raise InputError("say where to publish: a SPARQL endpoint, or a graph store URL")
     started = time.monotonic()
-    names = graph.source_graphs()
-    sent: dict[URIRef, int] = {}
+    names = graph.source_graphs() + graph.vocabulary_graphs()
+    sent: dict[str, int] = {}
     if graph_store is not None:
         store = HttpClient(graph_store, timeout=timeout, user=user, password=password)
         for name in names:
-            sent[name] = put_graph(store, name, graph.dataset.graph(name))
+            sent[name.value] = put_graph(store, name, triples_of(graph, name))
         target, protocol = graph_store, "graph-store"
     else:
         assert endpoint is not None
         client = HttpClient(endpoint, timeout=timeout, user=user, password=password)
         for name in names:
-            sent[name] = replace_by_update(client, name, graph.dataset.graph(name),
-                                           chunk_triples=chunk_triples)
+            sent[name.value] = replace_by_update(client, name, triples_of(graph, name),
+                                                 chunk_triples=chunk_triples)
         target, protocol = endpoint, "update"
-    stored: dict[URIRef, int] = {}
+    stored: dict[str, int] = {}
     if endpoint is not None:
         stored = count_in_store(endpoint, names, timeout=timeout, user=user, password=password)
-    published = tuple(PublishedGraph(name, sent[name], stored.get(name, 0) if endpoint else None)
+    published = tuple(PublishedGraph(name.value, sent[name.value],
+                                     stored.get(name.value, 0) if endpoint else None)
                       for name in names)
     return PublishReport(target, protocol, published, time.monotonic() - started)
 
 
-def put_graph(store: HttpClient, name: URIRef, triples: Graph) -> int:
+def triples_of(graph: KnowledgeGraph, name: ox.NamedNode) -> list[ox.Triple]:
+    """The triples of one named graph, in a stable order (subject, predicate, object)."""
+    return sorted((q.triple for q in graph.store.quads_for_pattern(None, None, None, name)),
+                  key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+
+
+def put_graph(store: HttpClient, name: ox.NamedNode, triples: list[ox.Triple]) -> int:
     """Replace graph ``name`` in the store with ``triples`` (Graph Store Protocol ``PUT``).
 
     Sent as N-Triples, which every Turtle reader reads, labelled ``text/turtle``
@@ -124,13 +131,13 @@ def put_graph(store: HttpClient, name: URIRef, triples: Graph) -> int:
     Raises:
         EndpointError: the store refused or could not be reached.
     """
-    body = triples.serialize(format="nt", encoding="utf-8")
-    store.request("PUT", with_query(store.url, [("graph", str(name))]), data=body,
+    body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
+    store.request("PUT", with_query(store.url, [("graph", name.value)]), data=body,
                   headers={"Content-Type": "text/turtle; charset=utf-8"})
     return len(triples)
 
 
-def replace_by_update(client: HttpClient, name: URIRef, triples: Graph, *,
+def replace_by_update(client: HttpClient, name: ox.NamedNode, triples: list[ox.Triple], *,
                       chunk_triples: int = CHUNK_TRIPLES) -> int:
     """Replace graph ``name`` with ``triples`` by SPARQL Update: drop it, then insert in chunks.
 
@@ -141,28 +148,22 @@ def replace_by_update(client: HttpClient, name: URIRef, triples: Graph, *,
     Raises:
         EndpointError: the store refused or could not be reached.
     """
-    drop = f"DROP SILENT GRAPH {name.n3()}"
-    chunks = list(chunked(triples, chunk_triples)) or [[]]
+    drop = f"DROP SILENT GRAPH {name}"
+    size = max(chunk_triples, 1)
+    chunks = [triples[start:start + size] for start in range(0, len(triples), size)] or [[]]
     for number, chunk in enumerate(chunks):
         operations = [drop] if number == 0 else []
         if chunk:
-            lines = "\n".join(f"    {s.n3()} {p.n3()} {o.n3()} ." for s, p, o in chunk)
-            operations.append(f"INSERT DATA {{\n  GRAPH {name.n3()} {{\n{lines}\n  }}\n}}")
+            lines = "\n".join(f"    {t} ." for t in chunk)
+            operations.append(f"INSERT DATA {{\n  GRAPH {name} {{\n{lines}\n  }}\n}}")
         form = urllib.parse.urlencode([("update", " ;\n".join(operations))])
         client.request("POST", client.url, data=form.encode("utf-8"), headers={
             "Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
     return len(triples)
 
 
-def chunked(triples: Graph, size: int) -> Iterator[list[tuple[Node, Node, Node]]]:
-    """The triples of ``triples`` in lists of at most ``size``, in a stable order."""
-    ordered = sorted(triples, key=lambda t: (str(t[0]), str(t[1]), t[2].n3()))
-    for start in range(0, len(ordered), max(size, 1)):
-        yield ordered[start:start + max(size, 1)]
-
-
-def count_in_store(endpoint: str, names: list[URIRef], *, timeout: float,
-                   user: str | None, password: str | None) -> dict[URIRef, int]:
+def count_in_store(endpoint: str, names: list[ox.NamedNode], *, timeout: float,
+                   user: str | None, password: str | None) -> dict[str, int]:
     """How many triples the store holds in each of the graphs ``names``.
 
     Raises:
@@ -172,15 +173,15 @@ def count_in_store(endpoint: str, names: list[URIRef], *, timeout: float,
 
     if not names:
         return {}
-    values = " ".join(name.n3() for name in names)
+    values = " ".join(str(name) for name in names)
     query = (f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ VALUES ?g {{ {values} }} "
              "GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
     backend = RemoteBackend(endpoint, timeout=timeout, user=user, password=password)
-    counts: dict[URIRef, int] = {}
+    counts: dict[str, int] = {}
     for row in backend.run(query).rows:
         g, n = row.get("g"), row.get("n")
         try:
-            counts[URIRef(str(g))] = int(str(n))
-        except ValueError:
+            counts[g.value] = int(n.value)  # type: ignore[union-attr]
+        except (ValueError, AttributeError):
             raise EndpointError(f"{endpoint} answered a count that is not a number: {n!r}") from None
     return counts

@@ -51,11 +51,13 @@ from typing import TYPE_CHECKING
 
 from .errors import ParameterError, QueryError
 from .prefixes import PREFIXES
+from .sparqltext import variables_of, where_group_start
 
 if TYPE_CHECKING:
-    from rdflib.term import Identifier
+    import pyoxigraph
 
-    from .backends import Backend, QueryResult
+    from .backends import Backend
+    from .results import QueryResult
 
 HEADER_MARK = "#+"
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
@@ -97,7 +99,7 @@ class Parameter:
     description: str = ""
     line: int = 0  #: the header line that declares it
 
-    def term(self, value: object) -> Identifier:
+    def term(self, value: object) -> pyoxigraph.NamedNode | pyoxigraph.Literal:
         """``value`` (text, or a Python value of the type) as the RDF term to bind.
 
         Raises:
@@ -116,22 +118,27 @@ _YEAR = re.compile(r"[0-9]{4}\Z")
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
 
-def to_term(name: str, kind: ParamType, value: object) -> Identifier:
+def to_term(name: str, kind: ParamType, value: object) -> pyoxigraph.NamedNode | pyoxigraph.Literal:
     """Validate ``value`` for a parameter ``name`` of type ``kind``; return its RDF term.
 
     Raises:
         ParameterError: naming the parameter and what a value must look like.
     """
-    from rdflib import Literal, URIRef
+    import pyoxigraph as ox
 
     text, language, datatype = check_value(name, kind, value)
     if kind is ParamType.IRI:
-        return URIRef(text)
-    return Literal(text, lang=language, datatype=URIRef(datatype) if datatype else None)
+        try:
+            return ox.NamedNode(text)
+        except ValueError:
+            raise ParameterError(f"parameter {name!r}: {text!r} is not {kind.expected}") from None
+    if language:
+        return ox.Literal(text, language=language)
+    return ox.Literal(text, datatype=ox.NamedNode(datatype) if datatype else None)
 
 
 def check_value(name: str, kind: ParamType, value: object) -> tuple[str, str | None, str | None]:
-    """Validate ``value`` for a parameter ``name`` of type ``kind``, without rdflib.
+    """Validate ``value`` for a parameter ``name`` of type ``kind`` (without making a term).
 
     Returns the term it becomes: an IRI as ``(iri, None, None)``, a literal as
     ``(lexical form, language, datatype IRI)``.
@@ -167,9 +174,9 @@ def check_value(name: str, kind: ParamType, value: object) -> tuple[str, str | N
             raise refuse()
         return value, None, None
     if kind is ParamType.LANGSTRING:
-        language = getattr(value, "language", None)  # an rdflib Literal with a language
-        if isinstance(value, str) and language:
-            return str(value), language, None
+        language = getattr(value, "language", None)  # a pyoxigraph Literal with a language
+        if language and isinstance(getattr(value, "value", None), str):
+            return value.value, language, None  # type: ignore[attr-defined]
         if not isinstance(value, str) or "@" not in value:
             raise refuse("no @language tag")
         text, _, lang = value.rpartition("@")
@@ -255,7 +262,7 @@ class SavedQuery:
         """
         for name in values:
             self.param(name)
-        terms: dict[str, Identifier] = {}
+        terms: dict[str, pyoxigraph.NamedNode | pyoxigraph.Literal] = {}
         for p in self.params:
             value = values.get(p.name)
             if value is None:
@@ -271,35 +278,13 @@ class SavedQuery:
         text = self.text
         if terms:
             names = " ".join(f"?{n}" for n in terms)
-            row = " ".join(sparql_term(t) for t in terms.values())
+            row = " ".join(str(t) for t in terms.values())
             values_block = f"\n  VALUES ({names}) {{ ({row}) }}\n"
             at = where_group_start(text)
             if at is None:  # checked when the file was loaded
                 raise QueryError(f"{self.path}: no WHERE group to bind parameters in")
             text = text[:at] + values_block + text[at:]
-        return with_prologue(text)
-
-
-def sparql_term(term: Identifier) -> str:
-    """A term as SPARQL text: rdflib's ``n3()``, with tabs escaped.
-
-    ``n3()`` leaves a tab raw inside a literal, and rdflib's query parser
-    (pyparsing) turns raw tabs into spaces; ``\\t`` reaches every parser intact.
-    """
-    return term.n3().replace("\t", "\\t")
-
-
-def with_prologue(text: str) -> str:
-    """``text`` with ``PREFIX`` lines for the project prefixes it does not declare itself."""
-    declared = {m.group(1) for m in re.finditer(r"(?i)\bPREFIX\s+([A-Za-z0-9_.-]*):", text)}
-    prologue = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items()
-                       if p not in declared)
-    return prologue + text
-
-
-def prologue_lines(text: str) -> int:
-    """How many lines :func:`with_prologue` puts before ``text``."""
-    return with_prologue(text).count("\n") - text.count("\n")
+        return text
 
 
 # --------------------------------------------------------------------------- the library
@@ -315,13 +300,13 @@ class QueryLibrary:
     def load(cls, queries_dir: str | Path | None = None, *, check_syntax: bool = True) -> QueryLibrary:
         """Read every ``*.rq`` file of ``queries_dir`` (default: the project's ``queries/``).
 
-        ``check_syntax`` parses each query with rdflib (slower start-up).
+        ``check_syntax`` parses each query (slower start-up).
 
         Raises:
             QueryError: a file's header or query is malformed (names file and line).
         """
         if queries_dir is None:
-            from .load import Project
+            from .project import Project
 
             queries_dir = Project.locate().queries_dir
         folder = Path(queries_dir)
@@ -408,7 +393,7 @@ def run_query(backend: Backend, text: str) -> QueryResult:
     Raises:
         QueryError: the query does not parse or fails to run.
     """
-    return backend.run(with_prologue(text))
+    return backend.run(text)
 
 
 # --------------------------------------------------------------------------- reading a file
@@ -553,88 +538,32 @@ def read_params(path: Path, entry: tuple[object, int] | None, body: str) -> tupl
 
 
 def check_query(path: Path, text: str) -> str:
-    """Parse the query with rdflib; return its kind.
+    """Parse the query (on an empty store: nothing to run); return its kind.
 
     Raises:
-        QueryError: it does not parse (``file:line``).
+        QueryError: it does not parse, or is not a query (``file:line:column``).
     """
-    from rdflib.plugins.sparql import prepareQuery
+    import pyoxigraph as ox
 
-    full = with_prologue(text)
+    from .sparqltext import query_kind, refuse_service
+
     try:
-        prepared = prepareQuery(full)
-    except Exception as exc:
-        line = getattr(exc, "lineno", None)
-        column = getattr(exc, "col", None)
-        message = " ".join(str(getattr(exc, "msg", None) or exc).split())
-        if isinstance(line, int) and type(exc).__name__ == "ParseException":
-            line -= prologue_lines(text)
-            return_line = max(line, 1)
-            raise QueryError(f"{path}:{return_line}:{column}: the query does not parse: "
-                             f"{message}") from None
+        kind = query_kind(text)
+        refuse_service(text)
+    except QueryError as exc:
+        raise QueryError(f"{path}: {exc}") from None
+    try:
+        ox.Store().query(text, prefixes=PREFIXES)
+    except SyntaxError as exc:
+        message = " ".join(str(exc.msg or exc).split())
+        found = re.match(r"error at (\d+):(\d+): (.*)", message)
+        if found:
+            raise QueryError(f"{path}:{found.group(1)}:{found.group(2)}: the query does not "
+                             f"parse: {found.group(3)}") from None
         raise QueryError(f"{path}: the query does not parse: {message}") from None
-    names = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT",
-             "DescribeQuery": "DESCRIBE"}
-    return names.get(prepared.algebra.name, "SELECT")
-
-
-# --------------------------------------------------------------------------- reading SPARQL text
-
-_TOKEN = re.compile(
-    r"""(?P<comment>\#[^\n]*)
-      | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''
-                   |"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
-      | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-      | (?P<var>[?$][A-Za-z0-9_\u00b7\u00c0-\uffff]+)
-      | (?P<word>[A-Za-z_][A-Za-z0-9_.\-]*:?[^\s{}()\[\];,]*)
-      | (?P<open>\{) | (?P<close>\})
-      | (?P<other>.)""",
-    re.VERBOSE | re.DOTALL)
-
-
-def tokens(text: str) -> Iterator[tuple[str, str, int]]:
-    """(kind, text, offset) of the tokens that matter for finding groups and variables."""
-    for match in _TOKEN.finditer(text):
-        kind = match.lastgroup or "other"
-        if kind not in ("comment", "other"):
-            yield kind, match.group(), match.start()
-
-
-def variables_of(text: str) -> set[str]:
-    """The names of the variables a query mentions (outside comments, strings and IRIs)."""
-    return {value[1:] for kind, value, _ in tokens(text) if kind == "var"}
-
-
-def where_group_start(text: str) -> int | None:
-    """The offset just after the ``{`` that opens the top-level WHERE group, or None.
-
-    That is the ``{`` after the keyword ``WHERE`` at nesting depth 0, else
-    (``SELECT * { ... }``, ``ASK { ... }``) the first ``{`` at depth 0 of a
-    query that is not a CONSTRUCT.
-    """
-    depth = 0
-    after_where = False
-    first_open: int | None = None
-    construct = False
-    for kind, value, offset in tokens(text):
-        if kind == "word" and depth == 0:
-            upper = value.upper()
-            if upper == "WHERE":
-                if construct and first_open is None:
-                    return None  # `CONSTRUCT WHERE { }`: the group is the template too
-                after_where = True
-            elif upper == "CONSTRUCT":
-                construct = True
-        elif kind == "open":
-            if depth == 0:
-                if after_where:
-                    return offset + 1
-                if first_open is None:
-                    first_open = offset + 1
-            depth += 1
-        elif kind == "close":
-            depth -= 1
-    return None if construct else first_open
+    except (OSError, ValueError, RuntimeError):
+        pass  # it parsed; running it on an empty store may still object (a SERVICE ...)
+    return kind
 
 
 # --------------------------------------------------------------------------- the header's YAML

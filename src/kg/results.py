@@ -1,17 +1,18 @@
-"""Query results as text: a table for people; CSV, TSV and JSON for programs; RDF for graphs.
+"""Query results: what a query answers, and its renderings for people and programs.
 
-CSV, TSV and JSON follow the W3C *SPARQL 1.1 Query Results* CSV/TSV and
-JSON formats, so that spreadsheets and other SPARQL tools read them:
+A :class:`QueryResult` is the same whichever graph answered (the project's
+graph in memory, an on-disk store, a remote endpoint): rows of pyoxigraph
+terms, a boolean, or triples. :func:`render` writes it:
 
-- CSV: a header of variable names, then one row per solution, CRLF line
-  ends; IRIs and literals as their bare text (lexical form), blank nodes as
-  ``_:id``, unbound as empty.
-- TSV: a header of ``?names``; terms in SPARQL syntax (``<iri>``,
-  ``"text"@id``, ``"2024-11-25"^^<...#date>``, bare integers and decimals).
-- JSON: ``{"head": {"vars": [...]}, "results": {"bindings": [...]}}``, or
-  ``{"head": {}, "boolean": true}`` for an ASK.
-
-A CONSTRUCT or DESCRIBE answers a graph, written as Turtle, JSON-LD or N-Triples.
+- a table for people (fits the terminal; long cells cut with ``…``);
+- the W3C *SPARQL 1.1 Query Results* CSV, TSV and JSON formats for programs:
+  CSV has a header of variable names, CRLF line ends, IRIs and literals as
+  their bare text, blank nodes as ``_:id``, unbound as empty; TSV a header of
+  ``?names`` and terms in SPARQL syntax; JSON ``{"head": {"vars": [...]},
+  "results": {"bindings": [...]}}`` or ``{"head": {}, "boolean": true}``;
+- a CONSTRUCT or DESCRIBE answers triples, written as Turtle, N-Triples
+  (by pyoxigraph) or JSON-LD (compacted with the shipped context, see
+  :mod:`kg.export`).
 """
 
 from __future__ import annotations
@@ -22,14 +23,76 @@ import io
 import json
 import re
 import shutil
+from collections.abc import Iterable
+from typing import cast
 
-from rdflib import BNode, Literal, URIRef
-from rdflib.namespace import XSD
-from rdflib.term import Node
+import pyoxigraph as ox
 
-from .backends import QueryResult
 from .errors import InputError
-from .namespaces import PREFIXES
+from .prefixes import PREFIXES
+from .terms import XSD_STRING, Term, compact, python
+from .xsd import XSD
+
+QUERY_KINDS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+
+
+class QueryResult:
+    """The answer to one query: rows of RDF terms, a boolean, or triples.
+
+    ``kind`` is "SELECT", "ASK", "CONSTRUCT" or "DESCRIBE". A SELECT has
+    ``variables`` and ``rows`` (each row maps every variable to its term, or
+    None where unbound); an ASK has ``boolean``; a CONSTRUCT or DESCRIBE has
+    ``triples``. (A plain class, not a dataclass: ``dataclasses`` costs the
+    command's start-up some 10 ms.)
+    """
+
+    __slots__ = ("kind", "variables", "rows", "boolean", "triples")
+
+    def __init__(self, kind: str, *, variables: tuple[str, ...] = (),
+                 rows: tuple[dict[str, Term | None], ...] = (), boolean: bool | None = None,
+                 triples: tuple[ox.Triple, ...] | None = None) -> None:
+        self.kind = kind
+        self.variables = variables
+        self.rows = rows
+        self.boolean = boolean
+        self.triples = triples
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, QueryResult):
+            return NotImplemented
+        return (self.kind, self.variables, self.rows, self.boolean, self.triples) == \
+            (other.kind, other.variables, other.rows, other.boolean, other.triples)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        size = f"{len(self.rows)} rows" if self.kind == "SELECT" else (
+            str(self.boolean) if self.kind == "ASK" else f"{len(self.triples or ())} triples")
+        return f"QueryResult({self.kind}, {size})"
+
+    def values(self) -> list[dict[str, object]]:
+        """The rows with Python values: ``IRI``, str, int, Decimal, float, date, bool ...
+
+        A language-tagged or plain literal is its text; a typed literal its
+        Python value (``xsd:gYear`` an int year); a literal whose text does
+        not fit its datatype stays text; a blank node is ``"_:id"``; unbound is None.
+        """
+        return [{name: python(term) for name, term in row.items()} for row in self.rows]
+
+    def __len__(self) -> int:
+        return len(self.rows) if self.triples is None else len(self.triples)
+
+    @classmethod
+    def of(cls, answer: object, kind: str) -> QueryResult:
+        """A pyoxigraph answer (solutions, boolean or triples) as a QueryResult."""
+        if isinstance(answer, ox.QuerySolutions):
+            names = tuple(v.value for v in answer.variables)
+            rows = tuple(dict(zip(names, solution)) for solution in answer)
+            return cls("SELECT", variables=names, rows=rows)
+        if isinstance(answer, ox.QueryBoolean):
+            return cls("ASK", boolean=bool(answer))
+        triples = tuple(cast("Iterable[ox.Triple]", answer))
+        return cls("DESCRIBE" if kind == "DESCRIBE" else "CONSTRUCT", triples=triples)
 
 
 class ResultFormat(enum.Enum):
@@ -91,11 +154,7 @@ def render(result: QueryResult, fmt: ResultFormat | None = None, *,
         raise InputError(f"a {result.kind} query cannot be written as {fmt.key}; "
                          f"use --format {suitable}")
     if graph_kind:
-        assert result.graph is not None
-        name = {ResultFormat.TURTLE: "turtle", ResultFormat.JSONLD: "json-ld",
-                ResultFormat.NTRIPLES: "nt"}[fmt]
-        text = result.graph.serialize(format=name)
-        return text if text.endswith("\n") else text + "\n"
+        return triples_text(result.triples or (), fmt)
     if result.kind == "ASK":
         if fmt is ResultFormat.JSON:
             return json.dumps({"head": {}, "boolean": bool(result.boolean)}) + "\n"
@@ -107,6 +166,18 @@ def render(result: QueryResult, fmt: ResultFormat | None = None, *,
     if fmt is ResultFormat.JSON:
         return to_json(result)
     return to_table(result, width=width)
+
+
+def triples_text(triples: Iterable[ox.Triple], fmt: ResultFormat) -> str:
+    """Triples as Turtle or N-Triples (pyoxigraph's writers), or compacted JSON-LD."""
+    if fmt is ResultFormat.JSONLD:
+        from .export import jsonld_text
+
+        return jsonld_text(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
+    target = ox.RdfFormat.TURTLE if fmt is ResultFormat.TURTLE else ox.RdfFormat.N_TRIPLES
+    prefixes = PREFIXES if fmt is ResultFormat.TURTLE else None
+    text = (ox.serialize(triples, format=target, prefixes=prefixes) or b"").decode("utf-8")
+    return text if text.endswith("\n") or not text else text + "\n"
 
 
 # --------------------------------------------------------------------------- W3C formats
@@ -121,12 +192,12 @@ def to_csv(result: QueryResult) -> str:
     return buffer.getvalue()
 
 
-def csv_text(term: Node | None) -> str:
+def csv_text(term: Term | None) -> str:
     if term is None:
         return ""
-    if isinstance(term, BNode):
-        return f"_:{term}"
-    return str(term)
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    return term.value
 
 
 def to_tsv(result: QueryResult) -> str:
@@ -137,32 +208,21 @@ def to_tsv(result: QueryResult) -> str:
     return "\n".join(lines) + "\n"
 
 
-_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 _TURTLE_INTEGER = re.compile(r"[+-]?[0-9]+\Z")
 _TURTLE_DECIMAL = re.compile(r"[+-]?[0-9]*\.[0-9]+\Z")
 
 
-def tsv_term(term: Node | None) -> str:
-    """A term in SPARQL / Turtle syntax, on one line."""
+def tsv_term(term: Term | None) -> str:
+    """A term in SPARQL / Turtle syntax, on one line (bare integers and decimals)."""
     if term is None:
         return ""
-    if isinstance(term, URIRef):
-        return f"<{term}>"
-    if isinstance(term, BNode):
-        return f"_:{term}"
-    if isinstance(term, Literal):
-        lexical = str(term)
-        if term.datatype == XSD.integer and _TURTLE_INTEGER.match(lexical):
-            return lexical
-        if term.datatype == XSD.decimal and _TURTLE_DECIMAL.match(lexical):
-            return lexical
-        quoted = '"' + "".join(_ESCAPES.get(c, c) for c in lexical) + '"'
-        if term.language:
-            return f"{quoted}@{term.language}"
-        if term.datatype is not None and term.datatype != XSD.string:
-            return f"{quoted}^^<{term.datatype}>"
-        return quoted
-    return str(term)
+    if isinstance(term, ox.Literal):
+        datatype = term.datatype.value
+        if datatype == XSD + "integer" and _TURTLE_INTEGER.match(term.value):
+            return term.value
+        if datatype == XSD + "decimal" and _TURTLE_DECIMAL.match(term.value):
+            return term.value
+    return str(term).replace("\t", "\\t")
 
 
 def to_json(result: QueryResult) -> str:
@@ -173,19 +233,17 @@ def to_json(result: QueryResult) -> str:
     return json.dumps(document, ensure_ascii=False, indent=1) + "\n"
 
 
-def json_term(term: Node) -> dict[str, str]:
-    if isinstance(term, URIRef):
-        return {"type": "uri", "value": str(term)}
-    if isinstance(term, BNode):
-        return {"type": "bnode", "value": str(term)}
-    if isinstance(term, Literal):
-        out = {"type": "literal", "value": str(term)}
-        if term.language:
-            out["xml:lang"] = term.language
-        elif term.datatype is not None and term.datatype != XSD.string:
-            out["datatype"] = str(term.datatype)
-        return out
-    return {"type": "literal", "value": str(term)}
+def json_term(term: Term) -> dict[str, str]:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    out = {"type": "literal", "value": term.value}
+    if term.language:
+        out["xml:lang"] = term.language
+    elif term.datatype != XSD_STRING:
+        out["datatype"] = term.datatype.value
+    return out
 
 
 # --------------------------------------------------------------------------- the table
@@ -194,30 +252,18 @@ ELLIPSIS = "…"
 MIN_COLUMN = 6
 GAP = "  "
 
-_LOCAL = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_-])?\Z")
-_BY_LENGTH = sorted(PREFIXES.items(), key=lambda kv: -len(kv[1]))
 
-
-def compact(iri: str) -> str:
-    """An IRI as ``prefix:local`` where a project prefix fits, else ``<iri>``."""
-    for prefix, namespace in _BY_LENGTH:
-        if iri.startswith(namespace):
-            local = iri[len(namespace):]
-            if local == "" or _LOCAL.match(local):
-                return f"{prefix}:{local}"
-    return f"<{iri}>"
-
-
-def cell_text(term: Node | None) -> str:
+def cell_text(term: Term | None) -> str:
     """A term as a person reads it in a table."""
     if term is None:
         return ""
-    if isinstance(term, URIRef):
-        return compact(str(term))
-    if isinstance(term, BNode):
-        return f"_:{term}"
-    text = str(term)
-    if isinstance(term, Literal) and term.language:
+    if isinstance(term, ox.NamedNode):
+        shown = compact(term.value)
+        return shown if shown != term.value else f"<{term.value}>"
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    text = term.value
+    if term.language:
         text = f"{text} @{term.language}"
     return " ".join(text.split())
 
@@ -257,4 +303,5 @@ def fit(text: str, width: int) -> str:
     return text if len(text) <= width else text[: max(width - 1, 0)] + ELLIPSIS
 
 
-__all__ = ["ResultFormat", "render", "to_csv", "to_tsv", "to_json", "to_table", "compact"]
+__all__ = ["QueryResult", "QUERY_KINDS", "ResultFormat", "render", "to_csv", "to_tsv",
+           "to_json", "to_table", "triples_text"]

@@ -94,7 +94,7 @@ def data_folder(store: Path) -> Path:
     Raises:
         StoreError: the store has no record of its files, or they lie in several folders.
     """
-    from .store import is_store
+    from .graph import is_store
 
     if not is_store(store):
         raise StoreError(f"{store}: not a kg store; make one with `kg load --store {store}`")
@@ -144,13 +144,13 @@ class StoreData:
         Raises:
             StoreError: not a store, locked by another writer, or no record of its files.
         """
-        from .store import is_store, open_database
+        from .graph import is_store, open_store
 
         folder = Path(path)
         if not is_store(folder):
             raise StoreError(f"{folder}: not a kg store; make one with `kg load --store {folder}`")
         data_folder(folder)  # fails before the database is opened
-        return cls(open_database(folder, read_only=read_only), folder, writable=not read_only)
+        return cls(open_store(folder, read_only=read_only).store, folder, writable=not read_only)
 
     # ---- writing
 

@@ -17,6 +17,7 @@ imported only there.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any, Union
 
 import pyoxigraph as ox
@@ -49,12 +50,16 @@ class IRI(str):
 _BY_NAMESPACE = sorted(((ns, p) for p, ns in PREFIXES.items()), key=lambda kv: -len(kv[0]))
 
 
+#: a local name that needs no escaping in Turtle or SPARQL
+_LOCAL = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_-])?\Z")
+
+
 def compact(iri: str) -> str:
-    """``prefix:local`` for an IRI under a project prefix (local part without ``/``), else the IRI."""
+    """``prefix:local`` for an IRI under a project prefix (a plain local name), else the IRI."""
     for namespace, prefix in _BY_NAMESPACE:
         if iri.startswith(namespace):
             local = iri[len(namespace):]
-            if local and "/" not in local and "#" not in local and " " not in local:
+            if local == "" or _LOCAL.match(local):
                 return f"{prefix}:{local}"
     return iri
 

@@ -16,6 +16,7 @@ Decimal('19.23')
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from decimal import Decimal, InvalidOperation
 
@@ -30,8 +31,9 @@ _TIME = r"(([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?|24:00:00(\.0+)?)"
 _DURATION = r"-?P(?=\d|T\d)(\d+Y)?(\d+M)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?"
 _FLOAT = r"(\+|-)?((\d+(\.\d*)?|\.\d+)([Ee](\+|-)?\d+)?|INF)|NaN"
 
-#: The lexical space of each datatype whose text has a fixed form (whitespace collapsed first).
-LEXICAL: dict[str, re.Pattern[str]] = {XSD + name: re.compile(pattern) for name, pattern in {
+#: The lexical space of each datatype whose text has a fixed form (whitespace collapsed first),
+#: as a regular expression (compiled on first use: start-up stays fast).
+LEXICAL: dict[str, str] = {XSD + name: pattern for name, pattern in {
     "boolean": r"true|false|1|0",
     "decimal": r"(\+|-)?(\d+(\.\d*)?|\.\d+)",
     "integer": r"(\+|-)?\d+",
@@ -79,8 +81,13 @@ STRINGS = frozenset({XSD + "string", XSD + "normalizedString", XSD + "token", RD
 KNOWN = frozenset(LEXICAL) | frozenset(INTEGER_RANGES) | frozenset(
     XSD + name for name in ("string", "normalizedString", "token"))
 
-_COLLAPSE = re.compile(r"[ \t\n\r]+")
-_NOT_XML_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_COLLAPSE = r"[ \t\n\r]+"
+_NOT_XML_CHAR = "[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]"
+
+
+@functools.cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
 
 
 def known(datatype: str) -> bool:
@@ -104,9 +111,9 @@ def problem(lexical: str, datatype: str) -> str | None:
 def well_formed(lexical: str, datatype: str) -> bool:
     """Whether ``lexical`` lies in the lexical space of ``datatype`` (unknown datatypes: True)."""
     if datatype in STRINGS:
-        return not _NOT_XML_CHAR.search(lexical)
+        return not _compiled(_NOT_XML_CHAR).search(lexical)
     if datatype in INTEGER_RANGES:
-        if not LEXICAL[XSD + "integer"].fullmatch(lexical.strip()):
+        if not _compiled(LEXICAL[XSD + "integer"]).fullmatch(lexical.strip()):
             return False
         low, high = INTEGER_RANGES[datatype]
         number = int(lexical.strip())
@@ -116,8 +123,8 @@ def well_formed(lexical: str, datatype: str) -> bool:
         return True
     text = lexical.strip() if datatype not in (XSD + "anyURI",) else lexical
     if datatype in (XSD + "base64Binary",):
-        text = _COLLAPSE.sub(" ", text)
-    if not pattern.fullmatch(text):
+        text = _compiled(_COLLAPSE).sub(" ", text)
+    if not _compiled(pattern).fullmatch(text):
         return False
     if datatype in _DATED:
         return _real_day(text)
@@ -125,12 +132,12 @@ def well_formed(lexical: str, datatype: str) -> bool:
 
 
 _DATED = frozenset(XSD + name for name in ("date", "dateTime", "dateTimeStamp", "gMonthDay"))
-_DAY_OF = re.compile(r"(-?\d{4,})?-?-?(\d\d)-(\d\d)")
+_DAY_OF = r"(-?\d{4,})?-?-?(\d\d)-(\d\d)"
 
 
 def _real_day(text: str) -> bool:
     """The day exists in its month (2024-02-29 does, 2023-02-29 and 2024-04-31 do not)."""
-    found = _DAY_OF.match(text)
+    found = _compiled(_DAY_OF).match(text)
     if found is None:
         return True
     year = int(found.group(1)) if found.group(1) else 2000  # gMonthDay: --02-29 is allowed

@@ -1,0 +1,132 @@
+"""SPARQL query text: its tokens, its kind, its variables, the group parameters go in, prefixes.
+
+Shared by the saved queries (:mod:`kg.queries`) and the places a query runs
+(:mod:`kg.backends`). A small tokenizer that skips comments, strings and
+IRIs is all these need; parsing proper is the engine's job.
+
+>>> query_kind("PREFIX x: <urn:x:> ASK { ?s ?p ?o }")
+'ASK'
+>>> sorted(variables_of('SELECT ?a WHERE { ?a <urn:p> "?not" } # ?nor'))
+['a']
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterator
+
+from .errors import QueryError
+from .prefixes import PREFIXES
+
+QUERY_KINDS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+UPDATE_WORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE",
+                          "ADD", "WITH"})
+
+_TOKEN = (
+    r"""(?P<comment>\#[^\n]*)
+      | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''
+                   |"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
+      | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+      | (?P<var>[?$][A-Za-z0-9_\u00b7\u00c0-\uffff]+)
+      | (?P<word>[A-Za-z_][A-Za-z0-9_.\-]*:?[^\s{}()\[\];,]*)
+      | (?P<open>\{) | (?P<close>\})
+      | (?P<other>.)""")
+
+
+@functools.cache
+def _token() -> re.Pattern[str]:
+    return re.compile(_TOKEN, re.VERBOSE | re.DOTALL)
+
+
+def tokens(text: str) -> Iterator[tuple[str, str, int]]:
+    """(kind, text, offset) of the tokens that matter for finding groups and variables."""
+    for match in _token().finditer(text):
+        kind = match.lastgroup or "other"
+        if kind not in ("comment", "other"):
+            yield kind, match.group(), match.start()
+
+
+def variables_of(text: str) -> set[str]:
+    """The names of the variables a query mentions (outside comments, strings and IRIs)."""
+    return {value[1:] for kind, value, _ in tokens(text) if kind == "var"}
+
+
+def query_kind(text: str) -> str:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE: the form of a query (its first keyword after the prologue).
+
+    Raises:
+        QueryError: an update (refused: kg only reads), or no query form at all.
+    """
+    for kind, value, _ in tokens(text):
+        if kind != "word":
+            continue
+        word = value.upper()
+        if word in QUERY_KINDS:
+            return word
+        if word in UPDATE_WORDS:
+            raise QueryError(f"{value} is an update; only SELECT, ASK, CONSTRUCT and DESCRIBE "
+                             "queries are run (`kg add` and `kg publish` change graphs)")
+    raise QueryError("not a SPARQL query: no SELECT, ASK, CONSTRUCT or DESCRIBE found")
+
+
+def refuse_service(text: str) -> None:
+    """Refuse a query that names a ``SERVICE``: kg never reaches the network for a query.
+
+    Raises:
+        QueryError: the query has a SERVICE clause.
+    """
+    if "service" in text.lower() and any(
+            kind == "word" and value.upper() == "SERVICE" for kind, value, _ in tokens(text)):
+        raise QueryError("SERVICE is refused: kg runs queries on its own graph and never "
+                         "reaches the network for one")
+
+
+def where_group_start(text: str) -> int | None:
+    """The offset just after the ``{`` that opens the top-level WHERE group, or None.
+
+    That is the ``{`` after the keyword ``WHERE`` at nesting depth 0, else
+    (``SELECT * { ... }``, ``ASK { ... }``) the first ``{`` at depth 0 of a
+    query that is not a CONSTRUCT.
+    """
+    depth = 0
+    after_where = False
+    first_open: int | None = None
+    construct = False
+    for kind, value, offset in tokens(text):
+        if kind == "word" and depth == 0:
+            upper = value.upper()
+            if upper == "WHERE":
+                if construct and first_open is None:
+                    return None  # `CONSTRUCT WHERE { }`: the group is the template too
+                after_where = True
+            elif upper == "CONSTRUCT":
+                construct = True
+        elif kind == "open":
+            if depth == 0:
+                if after_where:
+                    return offset + 1
+                if first_open is None:
+                    first_open = offset + 1
+            depth += 1
+        elif kind == "close":
+            depth -= 1
+    return None if construct else first_open
+
+
+def declared_prefixes(text: str) -> set[str]:
+    """The prefixes a query declares itself."""
+    return {m.group(1) for m in re.finditer(r"(?i)\bPREFIX\s+([A-Za-z0-9_.-]*):", text)}
+
+
+def with_prologue(text: str) -> str:
+    """``text`` with ``PREFIX`` lines for the project prefixes it does not declare itself
+    (for endpoints, which do not know them)."""
+    declared = declared_prefixes(text)
+    prologue = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items()
+                       if p not in declared)
+    return prologue + text
+
+
+__all__ = ["QUERY_KINDS", "UPDATE_WORDS", "tokens", "variables_of", "query_kind", "refuse_service",
+           "where_group_start", "declared_prefixes", "with_prologue"]
