@@ -14,7 +14,9 @@ from pathlib import Path
 import pytest
 
 from kg.cli import main
-from kg.load import KnowledgeGraph, Project, load_graph, load_ontology, load_shapes
+from kg.graph import KnowledgeGraph, load_graph
+from kg.load import load_ontology, load_shapes
+from kg.project import Project
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -30,8 +32,16 @@ def project() -> Project:
 
 @pytest.fixture(scope="session")
 def shipped(project: Project) -> KnowledgeGraph:
-    """The shipped data, loaded once per session. Do not modify it."""
+    """The shipped data and vocabulary in memory, loaded once per session. Do not modify it."""
     return load_graph(project)
+
+
+@pytest.fixture(scope="session")
+def shipped_rdflib(project: Project):  # type: ignore[no-untyped-def]
+    """The shipped data read by rdflib, for the modules not yet on pyoxigraph (validation, add)."""
+    from kg.load import load_graph as load_rdflib_graph
+
+    return load_rdflib_graph(project)
 
 
 @pytest.fixture(scope="session")
