@@ -47,12 +47,33 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
         return 0
 
 
+class VersionAction(argparse.Action):
+    """``--version``: the installed package's version, looked up only when asked."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS,
+                         help=kwargs.get("help"))  # type: ignore[arg-type]
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: object, option_string: str | None = None) -> None:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            found = version("kg")
+        except PackageNotFoundError:  # pragma: no cover - running from a bare source tree
+            found = "unknown (not installed)"
+        print(f"kg {found}")
+        parser.exit(0)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="kg", description="The Balikpapan industry knowledge graph.")
     parser.add_argument("--root", metavar="DIR",
-                        help="project folder with ontology/, shapes/, data/, queries/ "
-                             "(default: $KG_ROOT, else this checkout)")
+                        help="project folder with ontology/, shapes/, data/, queries/ (default: "
+                             "$KG_ROOT, else this checkout, else the current folder, else the "
+                             "graph shipped in the package; `kg init DIR` writes one)")
+    parser.add_argument("--version", action=VersionAction, help="print kg's version and exit")
     parser.add_argument("--debug", action="store_true", help="show tracebacks of errors")
     parser.add_argument("--store", metavar="PATH",
                         help="query, export and summarize the on-disk store at PATH (made by "
@@ -79,11 +100,30 @@ def build_parser() -> argparse.ArgumentParser:
                                "same results)")
     validate.set_defaults(handler=cmd_validate)
 
+    init = commands.add_parser(
+        "init", help="write a new project folder to start from",
+        description="Write DIR with the ontology/, shapes/, queries/ and data/ of the current "
+                    "project (the shipped graph when kg runs from an installed package), to "
+                    "work on with --root DIR or KG_ROOT=DIR.")
+    init.add_argument("folder", metavar="DIR", type=Path, help="a new or empty folder")
+    init.add_argument("--no-data", action="store_true",
+                      help="leave data/ empty (no source articles): only the model and queries")
+    init.set_defaults(handler=cmd_init)
+
     add_query_commands(commands)
     add_store_commands(commands)
     add_add_command(commands)
     add_scale_commands(commands)
     return parser
+
+
+def cmd_init(args: argparse.Namespace, out: TextIO) -> int:
+    from .project import init
+
+    project = init(args.folder, data=not args.no_data)
+    out.write(f"wrote a kg project to {project.root}; use it with `kg --root {args.folder} "
+              f"summary` or KG_ROOT={args.folder}\n")
+    return 0
 
 
 RESULT_FORMATS = ["table", "csv", "tsv", "json", "turtle", "jsonld", "ntriples"]
