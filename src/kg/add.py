@@ -436,7 +436,7 @@ def add(files: Sequence[str | Path], *, project: Project | None = None,
 
         data_dir = data_folder(Path(store))
     else:
-        data_dir = project.data_dir
+        data_dir = project.data_dir if dry_run else project.writable_data_dir()
     lock = nullcontext() if dry_run else writer_lock(data_dir, timeout=lock_timeout)
     with lock:
         recovered = None
