@@ -117,6 +117,10 @@ class KnowledgeGraph:
             if not isinstance(quad.graph_name, ox.DefaultGraph):
                 yield quad
 
+    def mentions(self, node: Term) -> bool:
+        """Whether a named graph says something about ``node`` (as a subject)."""
+        return next(self.quads(node), None) is not None
+
     def triples(self, subject: Term | None = None, predicate: Term | None = None,
                 obj: Term | None = None) -> Iterator[ox.Quad]:
         """The triples of the merged default graph matching a pattern, each once."""
