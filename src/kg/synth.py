@@ -89,7 +89,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import InputError, StoreError
-from .namespaces import PREFIXES
+from .prefixes import PREFIXES
 
 #: The last year figures are synthesized for; the years run up to it.
 LAST_YEAR = 2024
