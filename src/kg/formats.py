@@ -1,11 +1,15 @@
-"""RDF formats: file suffix and media type <-> rdflib format name."""
+"""RDF formats: file suffix and media type <-> pyoxigraph's format (and rdflib's name, for the edges)."""
 
 from __future__ import annotations
 
 import enum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import InputError
+
+if TYPE_CHECKING:
+    import pyoxigraph
 
 
 class RdfFormat(enum.Enum):
@@ -28,6 +32,15 @@ class RdfFormat(enum.Enum):
         self.media_type = media_type
         #: whether the format can carry named graphs (provenance travels with it)
         self.has_graphs = has_graphs
+
+    @property
+    def ox_format(self) -> pyoxigraph.RdfFormat:
+        """pyoxigraph's format."""
+        import pyoxigraph as ox
+
+        return {"turtle": ox.RdfFormat.TURTLE, "trig": ox.RdfFormat.TRIG,
+                "nt": ox.RdfFormat.N_TRIPLES, "nquads": ox.RdfFormat.N_QUADS,
+                "json-ld": ox.RdfFormat.JSON_LD}[self.rdflib_name]
 
     @classmethod
     def from_name(cls, name: str) -> RdfFormat:
