@@ -139,6 +139,7 @@ def load_graph(project: Project | None = None, *, extra: Iterable[Path] = (),
         StoreError: an interrupted ``kg add`` cannot be settled.
     """
     from .datafiles import consistent_read
+    from .terms import to_rdflib
     from .untrusted import parse_untrusted
 
     project = project or Project.locate()
@@ -152,9 +153,14 @@ def load_graph(project: Project | None = None, *, extra: Iterable[Path] = (),
             for name in parse_into(graph.dataset, path):
                 graph.origins.setdefault(name, path)
     for path, parsed in extras:
-        for s, p, o, g in parsed.quads((None, None, None, None)):
-            graph.dataset.graph(g).add((s, p, o))
-        for name in sorted({URIRef(str(g)) for _, _, _, g in parsed.quads((None, None, None, None))}):
+        # glue: parse_untrusted gives pyoxigraph quads, this Dataset is still rdflib's
+        names: set[URIRef] = set()
+        for quad in parsed:
+            name = URIRef(str(to_rdflib(quad.graph_name)))
+            graph.dataset.graph(name).add((to_rdflib(quad.subject), to_rdflib(quad.predicate),
+                                           to_rdflib(quad.object)))
+            names.add(name)
+        for name in sorted(names):
             graph.origins.setdefault(name, path)
     return graph
 
