@@ -29,10 +29,8 @@ from rdflib.namespace import RDF, SKOS
 from kg.add import add
 from kg.cli import main
 from kg.datafiles import COMMIT_LOCK_NAME, JOURNAL_NAME, LOCK_NAME, STEPS
-from kg.errors import SourceFileError
 from kg.incremental import ShapeAnalysis, result_keys, validate_addition, validate_full
 from kg.load import KnowledgeGraph, Project, load_graph, new_dataset, parse_into
-from kg.untrusted import no_fetching
 
 from conftest import FIXTURES, ROOT
 
@@ -394,15 +392,6 @@ def test_no_bad_input_reaches_the_network(kg, project_copy, no_network, tmp_path
     for command in ("add", "validate"):
         assert kg("--root", project_copy.root, command, imports).code in (0, 1)
     assert no_network == []
-
-
-def test_rdflib_cannot_fetch_a_context_even_when_one_slips_through(tmp_path):
-    from rdflib import Dataset
-
-    doc = '{"@context": "https://evil.example/ctx.jsonld", "@id": "https://kg.example/a"}'
-    with pytest.raises(SourceFileError, match="would have to be fetched"):
-        with no_fetching(tmp_path / "x.jsonld"):
-            Dataset().parse(data=doc, format="json-ld")
 
 
 # ---------------------------------------------------------------------------- property-based

@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import pyoxigraph as ox
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import DCTERMS, FOAF, RDF, SKOS, XSD
@@ -52,6 +53,7 @@ from .load import (
     KnowledgeGraph, Project, load_graph, load_ontology, load_shapes, new_dataset, rdf_files,
 )
 from .namespaces import KG, PREFIXES, SCHEMA, SOURCE, bind_prefixes
+from .terms import to_rdflib
 from .untrusted import Limits, parse_untrusted
 from .validate import ValidationReport, ValidationResult
 
@@ -324,15 +326,25 @@ def read_inputs(files: Sequence[Path], *, fmt: RdfFormat | None, limits: Limits
     problems: list[InputError] = []
     for path in files:
         try:
-            parsed.append((path, parse_untrusted(path, fmt=fmt or RdfFormat.from_path(path),
-                                                 limits=limits)))
+            quads = parse_untrusted(path, fmt=fmt or RdfFormat.from_path(path), limits=limits)
         except InputError as exc:
             problems.append(exc)
+        else:
+            parsed.append((path, _as_rdflib(quads)))
     if len(problems) == 1:
         raise problems[0]
     if problems:
         raise InputError("\n".join(str(p) for p in problems))
     return parsed
+
+
+def _as_rdflib(quads: Iterable[ox.Quad]) -> Dataset:
+    """Glue while this module works on rdflib: parse_untrusted's quads as a Dataset."""
+    dataset = new_dataset()
+    for quad in quads:
+        dataset.graph(URIRef(str(to_rdflib(quad.graph_name)))).add(
+            (to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
+    return dataset
 
 
 def place_statements(parsed: Iterable[tuple[Path, Dataset]], source: SourceDescription | None,

@@ -814,14 +814,34 @@ def _run(data: Graph, shapes: Graph, graph: KnowledgeGraph, focus: set[Node] | N
     return _run_pyshacl(data, shapes, graph, focus, strict)
 
 
+@contextmanager
+def _quiet_rdflib() -> Iterator[None]:
+    """Keep rdflib's warnings and logged tracebacks off stderr while pySHACL runs.
+
+    What they are about (a literal rdflib cannot convert, a deprecated call of
+    pySHACL's) is no problem of the user's: ``kg add`` prints one report, or
+    one error line. An rdflib-only concern, at the one edge where rdflib runs.
+    """
+    import logging
+    import warnings
+
+    logger = logging.getLogger("rdflib")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL + 1)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        logger.setLevel(level)
+
+
 def _run_pyshacl(data: Graph, shapes: Graph, graph: KnowledgeGraph, focus: set[Node] | None,
                  strict: bool) -> ValidationReport:
     from pyshacl import validate as shacl_validate
 
-    from .untrusted import quiet_rdflib
-
     try:
-        with quiet_rdflib(), parsed_once():
+        with _quiet_rdflib(), parsed_once():
             _, report_graph, _ = shacl_validate(
                 data, shacl_graph=shapes, inference="none", advanced=True,
                 allow_warnings=True, inplace=True)

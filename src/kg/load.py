@@ -5,7 +5,10 @@ the named graph of that article; :func:`load_graph` reads them all into one
 ``Dataset`` (one named graph per source) and remembers which file each graph
 came from. Parsing errors become :class:`~kg.errors.SourceFileError` naming
 file, line and column. Nothing here reaches the network: JSON-LD contexts are
-resolved from the shipped copy or refused.
+resolved from the shipped copy or refused (:mod:`kg.parse`).
+
+``CONTEXT_IRI``, ``CONTEXT_FILE``, ``read_text`` and ``resolve_jsonld_contexts``
+live in :mod:`kg.parse`; they are re-exported here while callers move.
 """
 
 from __future__ import annotations
@@ -23,16 +26,12 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from .errors import SourceFileError
 from .formats import RdfFormat
+from .namespaces import bind_prefixes
+from .parse import CONTEXT_FILE, CONTEXT_IRI, read_text, resolve_jsonld_contexts
 from .project import Project
-from .namespaces import BASE, bind_prefixes
 
 if TYPE_CHECKING:
     from .untrusted import Limits
-
-#: The IRI under which the shipped JSON-LD context may be referenced; it is
-#: resolved to ``src/kg/context.jsonld``, never fetched.
-CONTEXT_IRI = BASE + "context.jsonld"
-CONTEXT_FILE = Path(__file__).with_name("context.jsonld")
 
 RDF_SUFFIXES = {fmt.extension for fmt in RdfFormat} | {".json"}
 
@@ -103,29 +102,6 @@ def parse_into(dataset: Dataset, path: Path, *, fmt: RdfFormat | None = None,
     return sorted(touched)
 
 
-def read_text(path: Path) -> str:
-    """A file's text, as UTF-8.
-
-    Raises:
-        SourceFileError: missing, unreadable, binary, or not UTF-8.
-    """
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise SourceFileError(path, "no such file") from None
-    except IsADirectoryError:
-        raise SourceFileError(path, "is a folder, not a file") from None
-    except OSError as exc:
-        raise SourceFileError(path, f"cannot be read: {exc.strerror}") from None
-    if b"\x00" in raw:
-        raise SourceFileError(path, "is a binary file, not RDF text")
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise SourceFileError(path, "is not UTF-8 text; save it as UTF-8", line=line) from None
-
-
 _RDFLIB_LINE = re.compile(r"(?:line|Line)\s+(\d+)")
 
 
@@ -148,62 +124,6 @@ def syntax_error(path: Path, text: str, exc: Exception) -> SourceFileError:
     return SourceFileError(path, f"syntax error: {why}")
 
 
-def resolve_jsonld_contexts(path: Path, text: str) -> object:
-    """The JSON-LD document with every ``@context`` reference made local.
-
-    The shipped context (``CONTEXT_IRI``) is inlined; any other referenced
-    context is refused, because fetching it would reach the network.
-
-    Raises:
-        SourceFileError: not JSON, or a context that is not the shipped one.
-    """
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise SourceFileError(path, f"not JSON: {exc.msg}", line=exc.lineno,
-                              column=exc.colno) from None
-    shipped: object | None = None
-
-    # A context can hide a reference in many places: a string or list at "@context",
-    # "@import" inside a context, a "@context" inside a context, a term's scoped
-    # "@context" (property- or type-scoped), at any depth of the document. Every one
-    # is made local here; rdflib is left nothing it could fetch.
-    def local(ref: object) -> object:
-        nonlocal shipped
-        if isinstance(ref, str):
-            if ref.rstrip("#") != CONTEXT_IRI:
-                raise SourceFileError(
-                    path, f"JSON-LD context {ref!r} would have to be fetched; kg never fetches "
-                    f"contexts: inline it, or use the shipped one ({CONTEXT_IRI})")
-            if shipped is None:
-                shipped = json.loads(CONTEXT_FILE.read_text(encoding="utf-8"))["@context"]
-            return shipped
-        if isinstance(ref, list):
-            return [local(item) for item in ref]
-        if isinstance(ref, dict):
-            merged: dict[str, object] = {}
-            if "@import" in ref:  # JSON-LD 1.1: the imported context, then this one's terms
-                imported = local(ref["@import"]) if isinstance(ref["@import"], str) else None
-                if not isinstance(imported, dict):
-                    raise SourceFileError(path, "JSON-LD @import must name a context document")
-                merged.update(imported)
-            for key, value in ref.items():
-                if key != "@import":
-                    merged[key] = local(value) if key == "@context" else walk(value)
-            return merged
-        return ref
-
-    def walk(node: object) -> object:
-        if isinstance(node, dict):
-            return {key: (local(value) if key == "@context" else walk(value))
-                    for key, value in node.items()}
-        if isinstance(node, list):
-            return [walk(item) for item in node]
-        return node
-
-    return walk(document)
-
-
 def load_graph(project: Project | None = None, *, extra: Iterable[Path] = (),
                limits: Limits | None = None) -> KnowledgeGraph:
     """The shipped data of ``project`` (and ``extra`` files), one named graph per source.
@@ -219,6 +139,7 @@ def load_graph(project: Project | None = None, *, extra: Iterable[Path] = (),
         StoreError: an interrupted ``kg add`` cannot be settled.
     """
     from .datafiles import consistent_read
+    from .terms import to_rdflib
     from .untrusted import parse_untrusted
 
     project = project or Project.locate()
@@ -232,9 +153,14 @@ def load_graph(project: Project | None = None, *, extra: Iterable[Path] = (),
             for name in parse_into(graph.dataset, path):
                 graph.origins.setdefault(name, path)
     for path, parsed in extras:
-        for s, p, o, g in parsed.quads((None, None, None, None)):
-            graph.dataset.graph(g).add((s, p, o))
-        for name in sorted({URIRef(str(g)) for _, _, _, g in parsed.quads((None, None, None, None))}):
+        # glue: parse_untrusted gives pyoxigraph quads, this Dataset is still rdflib's
+        names: set[URIRef] = set()
+        for quad in parsed:
+            name = URIRef(str(to_rdflib(quad.graph_name)))
+            graph.dataset.graph(name).add((to_rdflib(quad.subject), to_rdflib(quad.predicate),
+                                           to_rdflib(quad.object)))
+            names.add(name)
+        for name in sorted(names):
             graph.origins.setdefault(name, path)
     return graph
 
@@ -269,3 +195,8 @@ def load_shapes(project: Project | None = None) -> Graph:
     """Every file of ``shapes/`` in one Graph."""
     project = project or Project.locate()
     return load_rdf(rdf_files(project.shapes_dir))
+
+
+__all__ = ["CONTEXT_IRI", "CONTEXT_FILE", "KnowledgeGraph", "new_dataset", "rdf_files",
+           "parse_into", "read_text", "syntax_error", "resolve_jsonld_contexts", "load_graph",
+           "load_rdf", "load_ontology", "load_shapes", "Project"]

@@ -1,12 +1,13 @@
-"""Reading RDF files: the project's own (trusted) into a store, by pyoxigraph's native parsers.
+"""Reading any RDF file, trusted or not: the project's own straight into a store.
 
 Files of ``data/`` and ``ontology/`` are the project's: they are read by
-pyoxigraph straight into a store, no statement passing through Python. A file
-that does not parse is a :class:`~kg.errors.SourceFileError` naming
-file:line:column. JSON-LD documents get their ``@context`` references made
-local first (the shipped context inlined, any other refused): nothing here
-reaches the network. Files someone hands us are read by :mod:`kg.untrusted`,
-with limits and checks.
+pyoxigraph straight into a store, no statement passing through Python. What
+every reader shares, free of rdflib: a file's text as UTF-8, JSON-LD documents
+with their ``@context`` references made local (the shipped context inlined,
+any other refused: nothing here reaches the network), and pyoxigraph's
+``SyntaxError`` as a :class:`~kg.errors.SourceFileError` naming
+file:line:column. Files someone hands us are read by :mod:`kg.untrusted`,
+with limits and checks on top of this.
 """
 
 from __future__ import annotations
