@@ -298,7 +298,11 @@ def load_graph(project: Project | None = None, *, extra: Iterable[Path] = (),
     from .datafiles import consistent_read
 
     project = project or Project.locate()
-    extras = [(path, untrusted_quads(path, limits)) for path in extra]
+    from .untrusted import parse_untrusted
+
+    # blank nodes are the shapes' business here (kgsh:NoBlankNodeShape); kg add refuses them
+    extras = [(path, parse_untrusted(path, limits=limits, allow_blank_nodes=True))
+              for path in extra]
     store = ox.Store()
     with consistent_read(project.data_dir):
         data = rdf_files(project.data_dir)
@@ -310,20 +314,6 @@ def load_graph(project: Project | None = None, *, extra: Iterable[Path] = (),
             if isinstance(quad.graph_name, ox.NamedNode):
                 graph.origins.known.setdefault(quad.graph_name.value, path)
     return graph
-
-
-def untrusted_quads(path: Path, limits: Limits | None) -> list[ox.Quad]:
-    """An untrusted file's statements, checked (blank nodes left to the shapes)."""
-    from .untrusted import parse_untrusted
-
-    parsed = parse_untrusted(path, limits=limits, allow_blank_nodes=True)
-    if isinstance(parsed, list):
-        return parsed
-    from .terms import from_rdflib  # an rdflib Dataset: until kg.untrusted reads with pyoxigraph
-
-    return [ox.Quad(from_rdflib(s), from_rdflib(p), from_rdflib(o),
-                    from_rdflib(g))  # type: ignore[arg-type]
-            for s, p, o, g in parsed.quads((None, None, None, None))]
 
 
 def fill(store: ox.Store, data: Iterable[Path], vocabulary: Iterable[Path], *,

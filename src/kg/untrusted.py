@@ -239,7 +239,7 @@ def _check_depth(written: _Written, raw: bytes, limits: Limits) -> None:
 RDF_REST = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#rest")
 _MAX_PROBLEMS = 20
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
-_LANGUAGE_TAG = LEXICAL[XSD + "language"]
+_LANGUAGE_TAG = re.compile(LEXICAL[XSD + "language"])
 
 
 @dataclass
