@@ -8,7 +8,7 @@
 What is measured, for each size (the data is ``kg synth --seed 1``, one TriG
 file per region, cached under ``--work``; the same files feed every engine):
 
-- **load**: kg = ``kg.store.load_store`` (what ``kg load`` runs: pyoxigraph's
+- **load**: kg = ``kg.graph.load_store`` (what ``kg load`` runs: pyoxigraph's
   bulk loader, every statement also written to the merged default graph,
   then ``optimize``); plain pyoxigraph = an on-disk ``Store`` filled by one
   ``bulk_extend`` over all files (faster than one ``bulk_load`` per file,
@@ -23,7 +23,7 @@ file per region, cached under ``--work``; the same files feed every engine):
   row counts are kept: pyoxigraph's union default graph is a bag (a triple
   stated by two sources matches twice), kg's default graph a set;
 - **export** of the whole graph as Turtle (the union) and JSON-LD (the graphs):
-  kg = ``kg.store.export_store`` written to a file; plain pyoxigraph = a
+  kg = ``kg.export.export_to`` (a file, written as it streams); plain pyoxigraph = a
   CONSTRUCT of the union serialized as Turtle, ``Store.dump`` as JSON-LD;
   plain rdflib = ``Dataset.serialize``;
 - **full validation** of the files against ``shapes/`` (with ``ontology/``),

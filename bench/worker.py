@@ -98,7 +98,7 @@ def load(spec: dict[str, Any]) -> dict[str, Any]:
     store = Path(spec["store"])
     shutil.rmtree(store, ignore_errors=True)  # untimed: every run builds a new store
     if engine == "kg":
-        from kg.store import load_store
+        from kg.graph import load_store
 
         result = timed(lambda: load_store(store, files))
         result["quads"] = result.pop("value").quads
@@ -153,7 +153,7 @@ def query(spec: dict[str, Any]) -> dict[str, Any]:
     engine, text, cap = spec["engine"], spec["text"], spec.get("cap")
     if engine == "kg":
         import kg.queries  # noqa: F401 - imported by the CLI before it runs a query
-        from kg.store import open_store
+        from kg.graph import open_store
 
         backend = open_store(spec["store"])
         result = timed(lambda: backend.run(text), cap)
@@ -176,7 +176,7 @@ def kg_rows(answer: Any) -> int:
         return len(answer.rows)
     if answer.kind == "ASK":
         return int(bool(answer.boolean))
-    return len(answer.graph)
+    return len(answer.triples)
 
 
 def consume(answer: Any) -> int:
@@ -194,13 +194,13 @@ def export(spec: dict[str, Any]) -> dict[str, Any]:
     """The whole graph written to ``spec["out"]`` as Turtle (the union) or JSON-LD (the graphs)."""
     engine, fmt, out, cap = spec["engine"], spec["format"], Path(spec["out"]), spec.get("cap")
     if engine == "kg":
+        from kg.export import export_to
         from kg.formats import RdfFormat
-        from kg.store import export_store, open_store
+        from kg.graph import open_store
 
-        backend = open_store(spec["store"])
+        graph = open_store(spec["store"])
         kg_format = RdfFormat.TURTLE if fmt == "turtle" else RdfFormat.JSONLD
-        result = timed(lambda: out.write_text(export_store(backend, kg_format), encoding="utf-8"),
-                       cap)
+        result = timed(lambda: export_to(graph, kg_format, out), cap)
     elif engine == "pyoxigraph":
         import pyoxigraph as ox
 
@@ -339,10 +339,11 @@ def relocate(spec: dict[str, Any]) -> dict[str, Any]:
     ``kg add --store`` writes to the files the store was loaded from: a copy of the
     store must write to the copy of the data, never to the cached synthetic files.
     """
-    from kg.storeview import read_files, record_files
+    from kg.graph import read_record, record_files
 
     store, folder = Path(spec["store"]), Path(spec["folder"])
-    origins = {name: folder / Path(path).name for name, path in read_files(store).items()}
+    origins = {name: folder / Path(path).name
+               for name, path in read_record(store).get("graphs", {}).items()}
     record_files(store, origins, add=False)
     return {"graphs": len(origins)}
 
