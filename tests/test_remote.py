@@ -557,6 +557,36 @@ def test_virtuoso_typed_literals_become_pyoxigraph_terms(fake_store):
                                 "label": "Balikpapan", "s": "plain", "b": "_:b0", "u": None}]
 
 
+def test_virtuosos_blank_node_labels_are_read(fake_store):
+    """Virtuoso writes blank nodes as "nodeID://b10003", which pyoxigraph refuses as an identifier."""
+    node = {"type": "bnode", "value": "nodeID://b10003"}
+    body = json.dumps({"head": {"vars": ["s", "o"]}, "results": {"bindings": [
+        {"s": node, "o": {"type": "literal", "value": "v"}},
+        {"s": {"type": "uri", "value": "urn:s"}, "o": node},
+        {"s": {"type": "bnode", "value": "b0"}, "o": {"type": "bnode", "value": "_:b1"}},
+    ]}}).encode()
+    rows = RemoteBackend(fake_store((200, JSON, body, {}))).run("SELECT * { ?s ?p ?o }").rows
+    assert isinstance(rows[0]["s"], ox.BlankNode) and rows[0]["s"] == rows[1]["o"]
+    assert (rows[2]["s"], rows[2]["o"]) == (ox.BlankNode("b0"), ox.BlankNode("b1"))
+
+
+@pytest.mark.virtuoso
+def test_blank_nodes_in_virtuoso_arrive_as_blank_nodes(virtuoso):
+    graph = "urn:kg:test:blank-nodes"
+    client = SparqlClient(HttpClient(virtuoso.sparql_auth, user=virtuoso.user,
+                                     password=virtuoso.password))
+    # INSERT DATA: Virtuoso refuses blank nodes there ("not allowed in a constant clause")
+    client.send_update(f'INSERT {{ GRAPH <{graph}> {{ _:x <urn:p> "v" . <urn:s> <urn:q> _:x }} }} '
+                       "WHERE {}")
+    try:
+        rows = RemoteBackend(virtuoso.sparql).run(
+            f"SELECT ?s ?o WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}").rows
+        blank = [term for row in rows for term in row.values() if isinstance(term, ox.BlankNode)]
+        assert len(blank) == 2 and blank[0] == blank[1]
+    finally:
+        client.send_update(f"DROP SILENT GRAPH <{graph}>")
+
+
 def test_a_construct_answer_that_is_not_rdf_is_refused(fake_store):
     url = fake_store((200, "text/html", b"<html>hi</html>", {}))
     with pytest.raises(EndpointError, match=r"answered text/html to a CONSTRUCT; expected N-Triples or Turtle"):

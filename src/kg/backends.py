@@ -208,7 +208,7 @@ def term_from_json(value: object) -> Term:
     if kind == "uri":
         return ox.NamedNode(text)
     if kind == "bnode":
-        return ox.BlankNode(text)
+        return blank_node(text)
     if kind in ("literal", "typed-literal"):
         language = value.get("xml:lang")
         datatype = value.get("datatype")
@@ -220,6 +220,19 @@ def term_from_json(value: object) -> Term:
             raise ValueError("a typed-literal without a datatype")
         return ox.Literal(text)
     raise ValueError(f"unknown term type {kind!r}")
+
+
+def blank_node(label: str) -> ox.BlankNode:
+    """A blank node of a SPARQL JSON answer, the same for the same label within it.
+
+    Virtuoso writes labels as ``nodeID://b10003``, which is no blank node
+    identifier: such a label becomes one made of its hexadecimal bytes.
+    """
+    label = label.removeprefix("_:")
+    try:
+        return ox.BlankNode(label)
+    except ValueError:
+        return ox.BlankNode("x" + label.encode("utf-8").hex())
 
 
 def graph_result(endpoint: str, answer: Answer, kind: str) -> QueryResult:
