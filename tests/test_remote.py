@@ -618,6 +618,14 @@ def test_a_result_at_virtuosos_row_cap_warns(fake_store):
         RemoteBackend(url).run("SELECT ?n WHERE { ?s ?p ?n }")
 
 
+@pytest.mark.virtuoso
+def test_virtuosos_row_cap_warns(virtuoso, published):
+    backend = RemoteBackend(virtuoso.sparql, default_graph="https://kg.example/def/")
+    with pytest.warns(ResultCapWarning, match="answered 10000 rows, its row cap"):
+        result = backend.run("SELECT ?a ?d WHERE { ?a ?b ?c . ?d ?e ?f }")  # 361 x 361 rows
+    assert len(result) == 10_000
+
+
 def test_a_result_below_the_cap_does_not_warn(fake_store):
     url = fake_store((200, JSON, rows_body(9_999), {}))
     with warnings.catch_warnings():
