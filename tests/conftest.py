@@ -80,3 +80,14 @@ def kg(capsys: pytest.CaptureFixture[str]) -> Callable[..., CliRun]:
         captured = capsys.readouterr()
         return CliRun(code, out.getvalue() + captured.out, captured.err)
     return run
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """How long Virtuoso took to start, publishing took, and the saved queries took per backend."""
+    from answers import timing_report
+
+    lines = timing_report()
+    if lines:
+        terminalreporter.section("timings (tests/answers.py)")
+        for line in lines:
+            terminalreporter.write_line(line)

@@ -6,7 +6,8 @@ A :class:`Backend` takes the text of a SPARQL query and answers a
 - a :class:`~kg.graph.KnowledgeGraph` (in memory, or an on-disk store): its
   default graph is the merge of all its graphs, ``GRAPH ?g`` sees each source
   graph under the article's IRI and the vocabulary graphs;
-- :class:`RemoteBackend`: a SPARQL 1.1 endpoint over HTTP.
+- :class:`RemoteBackend`: a SPARQL 1.1 endpoint over HTTP, reached through
+  SPARQLWrapper (:mod:`kg.remote`, imported only when a remote query runs).
 
 A triple stated by several sources is one row in the merged default graph but
 one row per graph on stores whose default graph is the union of quads
@@ -48,7 +49,6 @@ class Backend(Protocol):
 #: Rows Virtuoso answers at most by default ([SPARQL] ResultSetMaxRows), without an error.
 VIRTUOSO_ROW_CAP = 10_000
 
-SPARQL_JSON = "application/sparql-results+json"
 GRAPH_MEDIA_TYPES = {
     "application/n-triples": ox.RdfFormat.N_TRIPLES, "text/plain": ox.RdfFormat.N_TRIPLES,
     "text/ntriples": ox.RdfFormat.N_TRIPLES, "text/turtle": ox.RdfFormat.TURTLE,
@@ -61,16 +61,19 @@ class ResultCapWarning(UserWarning):
 
 
 class RemoteBackend:
-    """Queries sent to a SPARQL 1.1 endpoint over HTTP (the SPARQL Protocol).
+    """Queries sent to a SPARQL 1.1 endpoint over HTTP, by SPARQLWrapper (:mod:`kg.remote`).
 
     SELECT and ASK are asked for as SPARQL JSON results (Virtuoso's older
     ``typed-literal`` form included), CONSTRUCT and DESCRIBE as N-Triples or
     Turtle; answers become the same :class:`QueryResult` of pyoxigraph terms as
-    the embedded backend's. ``default_graph`` (one IRI or several) is sent as
+    the local graph's. ``default_graph`` (one IRI or several) is sent as
     ``default-graph-uri``: without it a store chooses its own default graph,
     which on Virtuoso is the union of *every* graph it holds, its system
-    graphs included. ``user`` and ``password`` are offered with HTTP Digest
-    or Basic auth, as the store asks.
+    graphs included. ``named_graph`` (one or several) is sent as
+    ``named-graph-uri``: the graphs ``GRAPH ?g`` sees (by the protocol, a
+    request that names default graphs and no named graphs has none; Virtuoso
+    shows every graph then). ``user`` and ``password`` are offered with HTTP
+    Digest or Basic auth, as the store asks. ``timeout`` is in seconds.
 
     Row cap: stores cap the rows of one answer without an error (Virtuoso:
     10,000, ``ResultSetMaxRows`` in its ``[SPARQL]`` section, reported in the
@@ -82,18 +85,20 @@ class RemoteBackend:
 
     def __init__(self, endpoint: str, *, timeout: float = 30.0, user: str | None = None,
                  password: str | None = None,
-                 default_graph: str | Sequence[str] | None = None) -> None:
+                 default_graph: str | Sequence[str] | None = None,
+                 named_graph: str | Sequence[str] | None = None) -> None:
+        """A backend for ``endpoint``; nothing is sent yet.
+
+        Raises:
+            EndpointError: ``endpoint`` is not an http(s) URL.
+        """
         from .remote import HttpClient
 
         self.endpoint = endpoint
         self.timeout = timeout
-        if default_graph is None:
-            self.default_graphs: tuple[str, ...] = ()
-        elif isinstance(default_graph, str):
-            self.default_graphs = (default_graph,)
-        else:
-            self.default_graphs = tuple(str(g) for g in default_graph)
-        self._client = HttpClient(endpoint, timeout=timeout, user=user, password=password)
+        self.default_graphs = iris(default_graph)
+        self.named_graphs = iris(named_graph)
+        self._http = HttpClient(endpoint, timeout=timeout, user=user, password=password)
 
     def run(self, query: str) -> QueryResult:
         """Send ``query`` to the endpoint; its answer as a QueryResult.
@@ -103,18 +108,14 @@ class RemoteBackend:
             EndpointError: unreachable, timed out, an HTTP error, or an answer
                 that is not the SPARQL results or RDF asked for.
         """
-        import urllib.parse
+        from .remote import SparqlClient
 
         query = with_prologue(query)
         kind = query_kind(query)
-        accept = (f"{SPARQL_JSON}, application/json;q=0.9" if kind in ("SELECT", "ASK")
-                  else "application/n-triples, text/turtle;q=0.9, text/plain;q=0.5")
-        form = [("query", query)] + [("default-graph-uri", g) for g in self.default_graphs]
+        client = SparqlClient(self._http, default_graphs=self.default_graphs,
+                              named_graphs=self.named_graphs)
         try:
-            answer = self._client.request(
-                "POST", self.endpoint, data=urllib.parse.urlencode(form).encode("utf-8"),
-                headers={"Accept": accept,
-                         "Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
+            answer = client.send_query(query)
         except EndpointError as exc:
             if " answered HTTP 400" in str(exc):
                 raise QueryError(f"the endpoint refused the query: {exc}") from None
@@ -136,6 +137,15 @@ class RemoteBackend:
 
     def __repr__(self) -> str:
         return f"RemoteBackend({self.endpoint!r})"
+
+
+def iris(given: str | Sequence[str] | None) -> tuple[str, ...]:
+    """One IRI or several (or None) as a tuple of strings."""
+    if given is None:
+        return ()
+    if isinstance(given, str):
+        return (given,)
+    return tuple(str(g) for g in given)
 
 
 def results_from_json(endpoint: str, text: str, kind: str) -> QueryResult:
@@ -198,7 +208,7 @@ def term_from_json(value: object) -> Term:
     if kind == "uri":
         return ox.NamedNode(text)
     if kind == "bnode":
-        return ox.BlankNode(text)
+        return blank_node(text)
     if kind in ("literal", "typed-literal"):
         language = value.get("xml:lang")
         datatype = value.get("datatype")
@@ -210,6 +220,19 @@ def term_from_json(value: object) -> Term:
             raise ValueError("a typed-literal without a datatype")
         return ox.Literal(text)
     raise ValueError(f"unknown term type {kind!r}")
+
+
+def blank_node(label: str) -> ox.BlankNode:
+    """A blank node of a SPARQL JSON answer, the same for the same label within it.
+
+    Virtuoso writes labels as ``nodeID://b10003``, which is no blank node
+    identifier: such a label becomes one made of its hexadecimal bytes.
+    """
+    label = label.removeprefix("_:")
+    try:
+        return ox.BlankNode(label)
+    except ValueError:
+        return ox.BlankNode("x" + label.encode("utf-8").hex())
 
 
 def graph_result(endpoint: str, answer: Answer, kind: str) -> QueryResult:

@@ -252,19 +252,30 @@ def open_backend(args: argparse.Namespace) -> Backend:
     ``--store`` (else ``$KG_STORE``; an explicit ``--endpoint`` wins over the variable).
 
     The one place that chooses a backend.
+
+    Raises:
+        InputError: both ``--store`` and ``--endpoint``, or ``--default-graph`` /
+            ``--named-graph`` without ``--endpoint``.
+        EndpointError: ``--endpoint`` is not an http(s) URL.
     """
     from .graph import load_graph, open_store
     from .project import Project
 
     store = store_path(args)
-    if store is not None:
-        return open_store(store)
     if getattr(args, "endpoint", None):
         from .backends import RemoteBackend
 
         user, password = credentials(args)
         return RemoteBackend(args.endpoint, timeout=args.timeout, user=user, password=password,
-                             default_graph=args.default_graph or None)
+                             default_graph=args.default_graph, named_graph=args.named_graph)
+    if args.default_graph or args.named_graph:
+        from .errors import InputError
+
+        given = "--default-graph" if args.default_graph else "--named-graph"
+        raise InputError(f"{given} names the graphs of a remote endpoint's dataset: give "
+                         "--endpoint URL too (the local default graph is the merge of all graphs)")
+    if store is not None:
+        return open_store(store)
     return load_graph(Project.locate(args.root))
 
 
@@ -282,6 +293,9 @@ def add_endpoint_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--default-graph", action="append", default=[], metavar="IRI",
                          help="with --endpoint: a graph the endpoint's default graph is made of "
                               "(repeatable; Virtuoso's own default is every graph it holds)")
+    command.add_argument("--named-graph", action="append", default=[], metavar="IRI",
+                         help="with --endpoint: a graph GRAPH ?g sees (repeatable; stores that "
+                              "follow the protocol see none when only --default-graph is given)")
     command.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS",
                          help="with --endpoint: give up after this long (default: 30)")
 

@@ -7,7 +7,7 @@ Two ways in, whichever the store offers:
   HTTP Digest auth);
 - SPARQL 1.1 Update on the query endpoint (``endpoint``, where no graph
   store is given): ``DROP SILENT GRAPH`` then ``INSERT DATA`` in chunks
-  (Virtuoso: ``/sparql-auth``).
+  (Virtuoso: ``/sparql-auth``), sent by SPARQLWrapper as queries are.
 
 Either way each graph is replaced as a whole, so publishing again is
 idempotent: the store ends with exactly the local graphs' triples. The source
@@ -23,14 +23,13 @@ endpoint is given, the triples of each graph are counted in the store afterwards
 from __future__ import annotations
 
 import time
-import urllib.parse
 from dataclasses import dataclass
 
 import pyoxigraph as ox
 
 from .errors import EndpointError, InputError
 from .graph import KnowledgeGraph
-from .remote import HttpClient, with_query
+from .remote import HttpClient, SparqlClient, with_query
 
 #: Triples per ``INSERT DATA`` request on the SPARQL Update route.
 CHUNK_TRIPLES = 2000
@@ -79,7 +78,7 @@ class PublishReport:
 def publish(graph: KnowledgeGraph, *, endpoint: str | None = None, graph_store: str | None = None,
             user: str | None = None, password: str | None = None, timeout: float = 60.0,
             chunk_triples: int = CHUNK_TRIPLES) -> PublishReport:
-    """Replace each source graph of ``graph`` in a store with the local one.
+    """Replace each source graph and vocabulary graph of ``graph`` in a store with the local one.
 
     With ``graph_store`` the graphs go by the Graph Store Protocol, else by
     SPARQL Update to ``endpoint``; with ``endpoint`` the store's count of each
@@ -102,7 +101,7 @@ def publish(graph: KnowledgeGraph, *, endpoint: str | None = None, graph_store: 
         target, protocol = graph_store, "graph-store"
     else:
         assert endpoint is not None
-        client = HttpClient(endpoint, timeout=timeout, user=user, password=password)
+        client = SparqlClient(HttpClient(endpoint, timeout=timeout, user=user, password=password))
         for name in names:
             sent[name.value] = replace_by_update(client, name, triples_of(graph, name),
                                                  chunk_triples=chunk_triples)
@@ -137,7 +136,7 @@ def put_graph(store: HttpClient, name: ox.NamedNode, triples: list[ox.Triple]) -
     return len(triples)
 
 
-def replace_by_update(client: HttpClient, name: ox.NamedNode, triples: list[ox.Triple], *,
+def replace_by_update(client: SparqlClient, name: ox.NamedNode, triples: list[ox.Triple], *,
                       chunk_triples: int = CHUNK_TRIPLES) -> int:
     """Replace graph ``name`` with ``triples`` by SPARQL Update: drop it, then insert in chunks.
 
@@ -156,9 +155,7 @@ def replace_by_update(client: HttpClient, name: ox.NamedNode, triples: list[ox.T
         if chunk:
             lines = "\n".join(f"    {t} ." for t in chunk)
             operations.append(f"INSERT DATA {{\n  GRAPH {name} {{\n{lines}\n  }}\n}}")
-        form = urllib.parse.urlencode([("update", " ;\n".join(operations))])
-        client.request("POST", client.url, data=form.encode("utf-8"), headers={
-            "Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
+        client.send_update(" ;\n".join(operations))
     return len(triples)
 
 

@@ -1,8 +1,9 @@
 """SPARQL query text: its tokens, its kind, its variables, the group parameters go in, prefixes.
 
-Shared by the saved queries (:mod:`kg.queries`) and the places a query runs
-(:mod:`kg.backends`). A small tokenizer that skips comments, strings and
-IRIs is all these need; parsing proper is the engine's job.
+Shared by the saved queries (:mod:`kg.queries`), the places a query runs
+(:mod:`kg.graph`, :mod:`kg.backends`) and the SPARQL client (:mod:`kg.remote`). A
+small tokenizer that skips comments, strings and IRIs is all these need;
+parsing proper is the engine's job.
 
 >>> query_kind("PREFIX x: <urn:x:> ASK { ?s ?p ?o }")
 'ASK'
@@ -70,6 +71,25 @@ def query_kind(text: str) -> str:
     raise QueryError("not a SPARQL query: no SELECT, ASK, CONSTRUCT or DESCRIBE found")
 
 
+def operation_form(text: str) -> str | None:
+    """The keyword that names what a request does: a query form (SELECT, ASK, CONSTRUCT,
+    DESCRIBE) or an update verb (INSERT, DELETE, DROP ...); None when there is none.
+
+    Unlike :func:`query_kind` it accepts updates (``kg publish`` sends them). ``WITH <g>``
+    is skipped: the verb after it names the update.
+
+    >>> operation_form("prefix ex: <http://example.org/task/> SELECT * { ?s ?p ?o }")
+    'SELECT'
+    >>> operation_form("WITH <urn:g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }")
+    'DELETE'
+    """
+    for kind, value, _ in tokens(text):
+        word = value.upper()
+        if kind == "word" and word != "WITH" and (word in QUERY_KINDS or word in UPDATE_WORDS):
+            return word
+    return None
+
+
 def refuse_service(text: str) -> None:
     """Refuse a query that names a ``SERVICE``: kg never reaches the network for a query.
 
@@ -128,5 +148,5 @@ def with_prologue(text: str) -> str:
     return prologue + text
 
 
-__all__ = ["QUERY_KINDS", "UPDATE_WORDS", "tokens", "variables_of", "query_kind", "refuse_service",
-           "where_group_start", "declared_prefixes", "with_prologue"]
+__all__ = ["QUERY_KINDS", "UPDATE_WORDS", "tokens", "variables_of", "query_kind", "operation_form",
+           "refuse_service", "where_group_start", "declared_prefixes", "with_prologue"]
