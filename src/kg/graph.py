@@ -50,7 +50,7 @@ from .parse import load_file, quads_of, rdf_files
 from .prefixes import PREFIXES
 from .project import Project
 from .results import QueryResult
-from .sparqltext import query_kind, refuse_service
+from .sparqltext import query_kind, refuse_service, syntax_error_at
 from .terms import DEFAULT_GRAPH, Term, short
 
 if TYPE_CHECKING:
@@ -160,7 +160,7 @@ class KnowledgeGraph:
             return QueryResult.of(answer, kind)
         except SyntaxError as exc:
             query_kind(text)  # an update says so
-            raise QueryError(f"the query does not parse: {syntax_message(exc)}") from None
+            raise QueryError(f"the query does not parse: {syntax_message(exc, text)}") from None
         except (OSError, ValueError, TypeError, RuntimeError) as exc:
             raise QueryError(f"the query failed: {exc}") from None
 
@@ -219,12 +219,12 @@ def graph_size(store: ox.Store, graph: ox.NamedNode) -> int:
     return int(cast(ox.Literal, next(iter(answer))[0]).value)
 
 
-def syntax_message(exc: SyntaxError) -> str:
-    """pyoxigraph's query syntax error (``error at L:C: what``) as one line."""
+def syntax_message(exc: SyntaxError, text: str) -> str:
+    """pyoxigraph's syntax error about the query ``text`` as one line: where, and what."""
     why = " ".join(str(exc.msg or exc).split())
-    if why.startswith("error at "):
-        where, _, what = why[len("error at "):].partition(": ")
-        line, _, column = where.partition(":")
+    found = syntax_error_at(text, why)
+    if found is not None:
+        line, column, what = found
         why = f"line {line}, column {column}: {what}"
     return why if len(why) <= 240 else why[:237] + "..."
 

@@ -545,7 +545,7 @@ def check_query(path: Path, text: str) -> str:
     """
     import pyoxigraph as ox
 
-    from .sparqltext import query_kind, refuse_service
+    from .sparqltext import query_kind, refuse_service, syntax_error_at
 
     try:
         kind = query_kind(text)
@@ -556,10 +556,10 @@ def check_query(path: Path, text: str) -> str:
         ox.Store().query(text, prefixes=PREFIXES)
     except SyntaxError as exc:
         message = " ".join(str(exc.msg or exc).split())
-        found = re.match(r"error at (\d+):(\d+): (.*)", message)
+        found = syntax_error_at(text, message)
         if found:
-            raise QueryError(f"{path}:{found.group(1)}:{found.group(2)}: the query does not "
-                             f"parse: {found.group(3)}") from None
+            line, column, why = found
+            raise QueryError(f"{path}:{line}:{column}: the query does not parse: {why}") from None
         raise QueryError(f"{path}: the query does not parse: {message}") from None
     except (OSError, ValueError, RuntimeError):
         pass  # it parsed; running it on an empty store may still object (a SERVICE ...)

@@ -82,6 +82,43 @@ def refuse_service(text: str) -> None:
                          "reaches the network for one")
 
 
+_SYNTAX_ERROR = re.compile(r"error at (\d+):(\d+): (.*)", re.DOTALL)
+_EXPECTED_ITEM = re.compile(r'"(?:[^"\\]|\\.)*"|\[[^\]]*\]|[A-Za-z_][A-Za-z0-9_]*')
+
+
+def syntax_error_at(text: str, message: str) -> tuple[int, int, str] | None:
+    """Where pyoxigraph's syntax error ``message`` (``error at L:C: expected ...``) about
+    ``text`` is, and what it says: (line, column, why); None when it names no position.
+
+    pyoxigraph's parser reports the furthest position it read, and it compares a
+    keyword by reading as many characters as the keyword has: an error just
+    before a place where a keyword may come is reported up to a keyword's length
+    too far, on the next line or past the end of the query, with a list of
+    unrelated keywords. When every token expected there is a keyword, the
+    position is moved back by the shortest one's length, and the text around it
+    is quoted instead of the list.
+    """
+    found = _SYNTAX_ERROR.match(" ".join(message.split()))
+    if not found:
+        return None
+    line, column, why = int(found.group(1)), int(found.group(2)), found.group(3)
+    expected = why.removeprefix("expected ").removeprefix("one of ")
+    items = _EXPECTED_ITEM.findall(expected) if why.startswith("expected ") else []
+    keywords = [item for item in items if item[0].isalpha() or item[0] == "_"]
+    if not keywords or any(item not in keywords and item != "[_]" for item in items):
+        return line, column, why
+    lines = text.split("\n")
+    reported = sum(len(before) + 1 for before in lines[:line - 1]) + column - 1
+    at = max(reported - min(len(k) for k in keywords), 0)
+    while at < reported and text[at].isspace():
+        at += 1
+    near = " ".join(text[at:reported].split()) or " ".join(text[at:].split()[:1])
+    line = text.count("\n", 0, at) + 1
+    column = at - (text.rfind("\n", 0, at) + 1) + 1
+    near = near if len(near) <= 40 else near[:39] + "…"
+    return line, column, f"near `{near}`" if near else "at the end of the query"
+
+
 def where_group_start(text: str) -> int | None:
     """The offset just after the ``{`` that opens the top-level WHERE group, or None.
 
@@ -129,4 +166,4 @@ def with_prologue(text: str) -> str:
 
 
 __all__ = ["QUERY_KINDS", "UPDATE_WORDS", "tokens", "variables_of", "query_kind", "refuse_service",
-           "where_group_start", "declared_prefixes", "with_prologue"]
+           "syntax_error_at", "where_group_start", "declared_prefixes", "with_prologue"]
