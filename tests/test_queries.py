@@ -408,13 +408,42 @@ def test_kg_queries_lists_names_summaries_and_parameters(kg, tiny_project: Proje
                                       "default": None, "example": "person:budi", "description": ""}
 
 
+IMPORT_PROBE = """
+import io, json, sys
+from kg.cli import main
+out = io.StringIO()
+code = main(json.loads(sys.argv[1]), out=out)
+print(json.dumps({"code": code, "out": out.getvalue(), "loaded": sorted(
+    m for m in ("pyshacl", "rdflib", "SPARQLWrapper", "pyoxigraph") if m in sys.modules)}))
+"""
+
+
+def imports_of(*argv: str) -> tuple[int, str, list[str]]:
+    """Run ``kg *argv`` in a fresh interpreter: its exit code, output, and which of
+    pyshacl, rdflib, SPARQLWrapper and pyoxigraph it imported."""
+    done = subprocess.run([sys.executable, "-c", IMPORT_PROBE, json.dumps(argv)],
+                          capture_output=True, text=True, check=True)
+    found = json.loads(done.stdout)
+    return found["code"], found["out"], found["loaded"]
+
+
 def test_kg_queries_imports_neither_pyshacl_nor_rdflib() -> None:
     """Listing the saved queries starts fast: no validation nor RDF stack is imported."""
-    code = ("import sys, io; from kg.cli import main; out = io.StringIO(); "
-            "main(['queries'], out=out); assert 'post-holder-on-date' in out.getvalue(); "
-            "print(sorted(m for m in ('pyshacl', 'rdflib', 'pyoxigraph') if m in sys.modules))")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout.strip() == "[]"
+    code, out, loaded = imports_of("queries")
+    assert code == 0 and "post-holder-on-date" in out
+    assert loaded == []
+
+
+@pytest.mark.parametrize("argv", [
+    ("query", "post-holder-on-date", "-p", "post=post:head-dkumkmp-balikpapan", "-f", "csv"),
+    ("sparql", "SELECT ?l WHERE { indicator:umkm-count skos:prefLabel ?l }", "-f", "json"),
+    ("query", "source-statements", "-p", "source=source:004_ceeb33199186a361", "-f", "jsonld"),
+], ids=["query", "sparql", "construct-jsonld"])
+def test_queries_on_the_local_graph_import_neither_rdflib_pyshacl_nor_sparqlwrapper(argv) -> None:
+    """One engine: a query on the local graph is pyoxigraph's alone."""
+    code, out, loaded = imports_of(*argv)
+    assert code == 0 and out
+    assert loaded == ["pyoxigraph"]
 
 
 def test_select_as_a_table_fits_the_terminal(kg, tiny_project: Project, monkeypatch) -> None:
@@ -517,6 +546,70 @@ def test_sparql_reads_a_file_or_stdin(kg, tiny_project: Project, tmp_path: Path,
     assert missing.code == 2 and "no such file" in missing.err
     broken = kg("--root", tiny_project.root, "sparql", "SELECT ?x WHERE { ?x }")
     assert broken.code == 2 and broken.err.startswith("kg: error: the query does not parse: line 1")
+
+
+def test_kg_sparql_finds_the_labels_of_codes_and_classes(kg) -> None:
+    """The vocabulary graphs are in the graph: codes and classes have their labels."""
+    run = kg("sparql", "SELECT ?l WHERE { indicator:umkm-count skos:prefLabel ?l }", "-f", "json")
+    assert run.code == 0, run
+    labels = {(b["l"]["value"], b["l"]["xml:lang"]) for b in json.loads(run.out)["results"]["bindings"]}
+    assert labels == {("jumlah UMKM", "id"), ("number of MSMEs", "en")}
+    run = kg("sparql", "SELECT ?l WHERE { kg:ColdStorage rdfs:label ?l }", "-f", "csv")
+    assert sorted(run.out.splitlines()[1:]) == ["Cold storage", "Gudang pendingin (cold storage)"]
+    run = kg("sparql", "SELECT ?g WHERE { GRAPH ?g { kg:ColdStorage a owl:Class } }", "-f", "csv")
+    assert run.out.splitlines()[1:] == ["https://kg.example/def/"]
+    run = kg("sparql", "SELECT ?g WHERE { GRAPH ?g { indicator:umkm-count a skos:Concept } }",
+             "-f", "csv")
+    assert run.out.splitlines()[1:] == ["https://kg.example/code/"]
+
+
+@pytest.mark.parametrize("update", [
+    "DROP ALL", "CLEAR DEFAULT", "INSERT DATA { person:x a foaf:Person }",
+    "DELETE WHERE { ?s ?p ?o }", "LOAD <http://127.0.0.1:9/x.ttl>",
+    "PREFIX ex: <urn:ex:> DELETE { ?s ?p ?o } INSERT { ?s ex:p 1 } WHERE { ?s ?p ?o }",
+])
+def test_an_update_is_refused_and_changes_nothing(kg, shipped: KnowledgeGraph, update: str) -> None:
+    before = set(shipped.store)
+    run = kg("sparql", update)
+    assert run.code == 2 and run.out == ""
+    assert "is an update; only SELECT, ASK, CONSTRUCT and DESCRIBE queries are run" in run.err
+    assert "Traceback" not in run.err and run.err.count("\n") == 1
+    with pytest.raises(QueryError, match="is an update"):
+        shipped.query(update)
+    assert set(shipped.store) == before
+
+
+@pytest.mark.parametrize("pattern", [
+    "SERVICE <{url}> {{ ?s ?p ?o }}",
+    "SERVICE SILENT <{url}> {{ ?s ?p ?o }}",
+    "?a ?b ?c OPTIONAL {{ }} service<{url}>{{ ?s ?p ?o }}",
+    "?a ?b ?c . SERVICE#\n<{url}> {{ ?s ?p ?o }}",
+], ids=["plain", "silent", "glued-lower-case", "comment"])
+def test_a_service_is_refused_and_no_connection_is_made(kg, trap, tmp_path: Path,
+                                                         pattern: str) -> None:
+    query = "SELECT * WHERE { " + pattern.format(url=trap.url) + " }"
+    run = kg("sparql", query)
+    assert run.code == 2 and run.out == ""
+    assert run.err == ("kg: error: SERVICE is refused: kg runs queries on its own graph and "
+                       "never reaches the network for one\n")
+    saved = write(tmp_path / "queries" / "remote.rq", "#+ summary: s\n" + query + "\n")
+    with pytest.raises(QueryError, match=r"remote\.rq: SERVICE is refused"):
+        read_saved_query(saved)
+    assert trap.connections() == 0
+
+
+def test_service_glued_to_its_iri_is_refused(shipped: KnowledgeGraph, trap) -> None:
+    """`SERVICE<http://...>` (no space) was read as one word, not the keyword: the query
+    ran, and pyoxigraph sent it to the endpoint."""
+    with pytest.raises(QueryError, match="SERVICE is refused"):
+        shipped.query(f"SELECT * WHERE {{ ?a ?b ?c . SERVICE<{trap.url}>{{ ?s ?p ?o }} }}")
+    assert trap.connections() == 0
+
+
+def test_the_word_service_in_a_string_or_iri_is_not_refused(shipped: KnowledgeGraph) -> None:
+    result = shipped.query('SELECT ?x ?y WHERE { BIND("SERVICE <http://x/> { }" AS ?x) '
+                           'BIND(<https://e.org/SERVICE> AS ?y) } # SERVICE')
+    assert result.values() == [{"x": "SERVICE <http://x/> { }", "y": "https://e.org/SERVICE"}]
 
 
 def test_render_of_an_empty_select() -> None:

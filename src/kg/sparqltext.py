@@ -23,13 +23,15 @@ QUERY_KINDS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 UPDATE_WORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE",
                           "ADD", "WITH"})
 
+# A word is a keyword or a prefixed name; without a colon it ends where a name ends, so
+# that a keyword glued to what follows (`SERVICE<http://...>{`) is still the keyword.
 _TOKEN = (
     r"""(?P<comment>\#[^\n]*)
       | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''
                    |"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
       | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
       | (?P<var>[?$][A-Za-z0-9_\u00b7\u00c0-\uffff]+)
-      | (?P<word>[A-Za-z_][A-Za-z0-9_.\-]*:?[^\s{}()\[\];,]*)
+      | (?P<word>[A-Za-z_][A-Za-z0-9_.\-]*(?::(?:[^\s{}()\[\];,<>"'\\]|\\.)*)?)
       | (?P<open>\{) | (?P<close>\})
       | (?P<other>.)""")
 
