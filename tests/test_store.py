@@ -99,6 +99,21 @@ def test_a_file_that_does_not_parse_is_refused_and_the_store_is_unchanged(tmp_pa
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.trig", "store"]  # no leftovers
 
 
+def test_a_load_that_fails_leaves_no_half_built_store_behind(tmp_path, project):
+    """The failing load's frames held the store being built open while its folder was
+    removed; RocksDB then wrote CURRENT, MANIFEST and a table into it again: a
+    `.store.loading-*` folder was left beside the store about one time in two."""
+    good = rdf_files(project.data_dir)
+    bad = tmp_path / "bad.trig"
+    bad.write_text("@prefix ex: <https://example.org/> .\nex:g { ex:a ex:b . }\n", encoding="utf-8")
+    for attempt in range(6):
+        folder = tmp_path / f"attempt-{attempt}"
+        folder.mkdir()
+        with pytest.raises(SourceFileError):
+            load_store(folder / "store", [*good, bad], project=project)
+        assert list(folder.iterdir()) == [], attempt
+
+
 @pytest.mark.parametrize("content, why", [
     (b"\x00\x01binary", "binary"),
     (b'<https://e.org/a> <https://e.org/b> "caf\xe9" .\n', "UTF-8"),

@@ -458,6 +458,7 @@ def load_store(path: str | Path, files: Iterable[str | Path] | None = None, *,
         return LoadReport(target, sources, quads, graphs, time.monotonic() - started, added=True)
     import shutil
     import tempfile
+    import traceback
 
     target.parent.mkdir(parents=True, exist_ok=True)
     building = Path(tempfile.mkdtemp(prefix=f".{target.name}.loading-", dir=target.parent))
@@ -472,7 +473,10 @@ def load_store(path: str | Path, files: Iterable[str | Path] | None = None, *,
         finally:
             del store
         swap_in(building, target)
-    except BaseException:
+    except BaseException as exc:
+        # The frames of the failure (bulk_fill, load_file) still hold the half-built store
+        # open: RocksDB would write its files again after the folder is removed.
+        traceback.clear_frames(exc.__traceback__)
         shutil.rmtree(building, ignore_errors=True)
         raise
     return LoadReport(target, sources, quads, graphs, time.monotonic() - started)
