@@ -435,7 +435,8 @@ def test_kg_queries_imports_neither_pyshacl_nor_rdflib() -> None:
 
 
 @pytest.mark.parametrize("argv", [
-    ("query", "post-holder-on-date", "-p", "post=post:head-dkumkmp-balikpapan", "-f", "csv"),
+    ("query", "post-holder-on-date", "-p", "post=post:head-dkumkmp-balikpapan", "-p", "on=2023-01-01",
+     "-f", "csv"),
     ("sparql", "SELECT ?l WHERE { indicator:umkm-count skos:prefLabel ?l }", "-f", "json"),
     ("query", "source-statements", "-p", "source=source:004_ceeb33199186a361", "-f", "jsonld"),
 ], ids=["query", "sparql", "construct-jsonld"])
