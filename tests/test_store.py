@@ -13,7 +13,7 @@ import pytest
 from kg.errors import InputError, QueryError, SourceFileError, StoreError
 from kg.export import export
 from kg.formats import RdfFormat
-from kg.graph import KnowledgeGraph, is_store, load_store, open_store
+from kg.graph import KnowledgeGraph, is_store, load_graph, load_store, open_store
 from kg.parse import rdf_files
 from kg.project import Project
 
@@ -287,4 +287,18 @@ def test_a_graph_loaded_in_memory_and_one_on_disk_answer_every_saved_query_alike
             assert set(on_disk.triples) == set(in_memory.triples or ()), name
         else:
             assert on_disk == in_memory, name
+
+
+
+def test_a_summary_parses_no_data_file(store_path, project, monkeypatch):
+    """describe() asked for the file of each vocabulary graph, which no data file states:
+    every data file was parsed to find out (0.28 s of a 0.5 s summary at 155k statements)."""
+    import kg.graph
+
+    def refuse(path, **kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError(f"{path} parsed for a summary")
+
+    monkeypatch.setattr(kg.graph, "quads_of", refuse)
+    in_memory = load_graph(project)  # a graph whose origins were never asked
+    assert open_store(store_path).describe() == in_memory.describe()
 

@@ -606,7 +606,9 @@ def describe(graph: KnowledgeGraph, *, sources_shown: int = 50) -> str:
     lines.append(f"{sum(sizes[g] for g in vocabulary)} statements in {len(vocabulary)} "
                  "vocabulary graphs (ontology and code lists)")
     for name in vocabulary:
-        origin = graph.origin(name)
+        # only a file already known: finding one out would parse every data file (seconds
+        # for a store of millions), and no data file states a vocabulary graph
+        origin = graph.origins.known.get(name)
         lines.append(f"  {short(ox.NamedNode(name)):<32} {sizes[name]:>5} statements"
                      + (f"  {origin.name}" if origin else ""))
     lines.append(f"{union} distinct triples in the default graph, the union of all graphs "
