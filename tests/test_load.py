@@ -17,6 +17,9 @@ from kg.parse import load_file
 from kg.project import Project
 from kg.terms import iri_of
 
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+OWL = "http://www.w3.org/2002/07/owl#"
+
 
 def parse_into(path: Path) -> ox.Store:
     """Read one trusted file as kg reads data/ and ontology/."""
@@ -174,3 +177,15 @@ def test_kg_summary_explains_its_counts(kg, shipped):
     assert by_class["kg:SourceArticle"] == "5" and by_class["qb:Observation"] == "14"
     assert lines[cut + 1].startswith("validation: 0 violation(s)")
 
+
+
+def test_a_graph_added_that_declares_an_ontology_is_a_vocabulary_graph():
+    """vocabulary_graphs() was remembered from before an addition: a graph added later
+    that declares an owl:Ontology was listed among the source graphs."""
+    graph = load_graph()
+    assert len(graph.source_graphs()) == 5
+    ontology = ox.NamedNode("https://e.org/ontology/")
+    graph.add([ox.Quad(ontology, ox.NamedNode(RDF + "type"), ox.NamedNode(OWL + "Ontology"),
+                       ontology)])
+    assert ontology in graph.vocabulary_graphs()
+    assert ontology not in graph.source_graphs() and len(graph.source_graphs()) == 5

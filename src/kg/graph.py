@@ -187,6 +187,8 @@ class KnowledgeGraph:
                 self.store.flush()
         except OSError as exc:
             raise StoreError(f"{self.path or 'the graph'}: cannot be written ({exc})") from None
+        finally:
+            self._vocabulary = None  # an added graph may declare an ontology
 
     def origin(self, graph: ox.NamedNode | str) -> Path | None:
         """The file the named graph was read from (None when unknown)."""
