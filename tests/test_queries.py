@@ -613,6 +613,19 @@ def test_the_word_service_in_a_string_or_iri_is_not_refused(shipped: KnowledgeGr
     assert result.values() == [{"x": "SERVICE <http://x/> { }", "y": "https://e.org/SERVICE"}]
 
 
+def test_select_star_shows_the_variables_in_the_order_of_the_query(kg, tiny_project: Project) -> None:
+    """pyoxigraph sorts the variables of `SELECT *` by name: ?s ?p ?o came out as o, p, s."""
+    run = kg("--root", tiny_project.root, "sparql", "-f", "csv",
+             "SELECT * WHERE { ?thing skos:prefLabel ?label ; kg:seen ?day } LIMIT 1")
+    assert run.out.splitlines()[0] == "thing,label,day"
+    run = kg("--root", tiny_project.root, "sparql", "-f", "csv",
+             "SELECT DISTINCT * WHERE { ?s ?p ?o } LIMIT 1")
+    assert run.out.splitlines()[0] == "s,p,o"
+    run = kg("--root", tiny_project.root, "sparql", "-f", "csv",
+             "SELECT ?p ?s WHERE { { SELECT * WHERE { ?s ?p ?o } } } LIMIT 1")
+    assert run.out.splitlines()[0] == "p,s"  # a projection named is kept as named
+
+
 def test_render_of_an_empty_select() -> None:
     result = QueryResult("SELECT", variables=("a",), rows=())
     assert render(result, ResultFormat.TABLE, width=40) == "a\n-\n(0 rows)\n"

@@ -50,7 +50,7 @@ from .parse import load_file, quads_of, rdf_files
 from .prefixes import PREFIXES
 from .project import Project
 from .results import QueryResult
-from .sparqltext import query_kind, refuse_service, syntax_error_at
+from .sparqltext import query_kind, refuse_service, star_order, syntax_error_at
 from .terms import DEFAULT_GRAPH, Term, short
 
 if TYPE_CHECKING:
@@ -157,7 +157,13 @@ class KnowledgeGraph:
             # DESCRIBE from a CONSTRUCT
             kind = "SELECT" if isinstance(answer, (ox.QuerySolutions, ox.QueryBoolean)) \
                 else query_kind(text)
-            return QueryResult.of(answer, kind)
+            result = QueryResult.of(answer, kind)
+            order = star_order(text) if result.variables else None
+            if order:  # `SELECT *`: the columns in the order of the query, not sorted by name
+                at = {name: number for number, name in enumerate(order)}
+                result.variables = tuple(sorted(result.variables,
+                                                key=lambda v: at.get(v, len(at))))
+            return result
         except SyntaxError as exc:
             query_kind(text)  # an update says so
             raise QueryError(f"the query does not parse: {syntax_message(exc, text)}") from None

@@ -72,6 +72,30 @@ def query_kind(text: str) -> str:
     raise QueryError("not a SPARQL query: no SELECT, ASK, CONSTRUCT or DESCRIBE found")
 
 
+def star_order(text: str) -> list[str] | None:
+    """For a ``SELECT *`` query: its variables in the order they first appear (the order
+    people and other stores show; pyoxigraph sorts them by name). None for any other query."""
+    for kind, value, offset in tokens(text):
+        if kind != "word":
+            continue
+        if value.upper() != "SELECT":
+            if value.upper() in QUERY_KINDS:
+                return None
+            continue
+        rest = text[offset + len(value):].lstrip()
+        for modifier in ("DISTINCT", "REDUCED"):
+            if rest[:len(modifier)].upper() == modifier:
+                rest = rest[len(modifier):].lstrip()
+        if not rest.startswith("*"):
+            return None
+        order: list[str] = []
+        for kind, value, _ in tokens(text):
+            if kind == "var" and value[1:] not in order:
+                order.append(value[1:])
+        return order
+    return None
+
+
 def refuse_service(text: str) -> None:
     """Refuse a query that names a ``SERVICE``: kg never reaches the network for a query.
 
@@ -168,4 +192,4 @@ def with_prologue(text: str) -> str:
 
 
 __all__ = ["QUERY_KINDS", "UPDATE_WORDS", "tokens", "variables_of", "query_kind", "refuse_service",
-           "syntax_error_at", "where_group_start", "declared_prefixes", "with_prologue"]
+           "star_order", "syntax_error_at", "where_group_start", "declared_prefixes", "with_prologue"]
