@@ -26,6 +26,15 @@ def test_docstring_examples_run(name):
         assert attempted > 0, f"{name} lost its docstring examples"
 
 
+@pytest.mark.parametrize("name", [f"kg.{m}" for m in MODULES])
+def test_every_name_a_module_exports_exists(name):
+    """queries.__all__ still named with_prologue, gone to sparqltext: `from kg.queries
+    import *` failed with an AttributeError."""
+    module = importlib.import_module(name)
+    missing = [n for n in getattr(module, "__all__", ()) if not hasattr(module, n)]
+    assert missing == []
+
+
 def test_every_public_module_is_walked():
     assert {"graph", "export", "sparqltext", "terms", "xsd", "results", "queries"} <= set(MODULES)
 

@@ -33,8 +33,9 @@ subset does not cover fails loudly, as does a parameter the query does not
 use or a query that does not parse: :class:`~kg.errors.QueryError` naming
 ``file:line``.
 
-Queries use the project prefixes without declaring them; the library puts
-``PREFIX`` lines for those the query does not declare itself before it.
+Queries use the project prefixes without declaring them: they are given to
+pyoxigraph with the query (a remote endpoint gets ``PREFIX`` lines, see
+:func:`kg.sparqltext.with_prologue`).
 """
 
 from __future__ import annotations
@@ -252,7 +253,7 @@ class SavedQuery:
                              f"(its parameters: {known})")
 
     def bind(self, **values: object) -> str:
-        """The runnable query text: the prologue, then the query with ``values`` bound.
+        """The runnable query text: the query with ``values`` bound.
 
         Unset parameters take their default; an optional one without default
         stays unbound.
@@ -743,4 +744,4 @@ class HeaderParser:
 
 
 __all__ = ["ParamType", "Parameter", "SavedQuery", "QueryLibrary", "run_saved", "run_query",
-           "with_prologue", "read_saved_query", "to_term"]
+           "read_saved_query", "to_term", "check_value", "check_query", "describe_library"]
