@@ -566,11 +566,13 @@ def test_kg_sparql_finds_the_labels_of_codes_and_classes(kg) -> None:
 
 @pytest.mark.parametrize("update", [
     "DROP ALL", "CLEAR DEFAULT", "INSERT DATA { person:x a foaf:Person }",
-    "DELETE WHERE { ?s ?p ?o }", "LOAD <http://127.0.0.1:9/x.ttl>",
+    "DELETE WHERE { ?s ?p ?o }", "LOAD <{url}>", "LOAD SILENT <{url}> INTO GRAPH <urn:g>",
     "PREFIX ex: <urn:ex:> DELETE { ?s ?p ?o } INSERT { ?s ex:p 1 } WHERE { ?s ?p ?o }",
 ])
-def test_an_update_is_refused_and_changes_nothing(kg, shipped: KnowledgeGraph, update: str) -> None:
+def test_an_update_is_refused_and_changes_nothing(kg, shipped: KnowledgeGraph, trap,
+                                                  update: str) -> None:
     before = set(shipped.store)
+    update = update.replace("{url}", trap.url)
     run = kg("sparql", update)
     assert run.code == 2 and run.out == ""
     assert "is an update; only SELECT, ASK, CONSTRUCT and DESCRIBE queries are run" in run.err
@@ -578,6 +580,7 @@ def test_an_update_is_refused_and_changes_nothing(kg, shipped: KnowledgeGraph, u
     with pytest.raises(QueryError, match="is an update"):
         shipped.query(update)
     assert set(shipped.store) == before
+    assert trap.connections() == 0
 
 
 @pytest.mark.parametrize("pattern", [
