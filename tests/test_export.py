@@ -292,10 +292,11 @@ def test_an_export_that_fails_halfway_leaves_the_old_file(tmp_path, monkeypatch,
     assert leftovers(tmp_path) == []
 
 
-def test_export_writes_to_a_binary_stream(shipped):
+@pytest.mark.parametrize("fmt", [RdfFormat.NQUADS, RdfFormat.JSONLD], ids=lambda f: f.name.lower())
+def test_export_writes_to_a_binary_stream(shipped, fmt):
     stream = io.BytesIO()
-    assert export(shipped, RdfFormat.NQUADS, stream) is None
-    assert stream.getvalue() == export(shipped, RdfFormat.NQUADS)
+    assert export(shipped, fmt, stream) is None
+    assert stream.getvalue() == export(shipped, fmt)
 
 
 # ----------------------------------------------------------------------------- the command
