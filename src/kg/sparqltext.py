@@ -88,11 +88,11 @@ def star_order(text: str) -> list[str] | None:
                 rest = rest[len(modifier):].lstrip()
         if not rest.startswith("*"):
             return None
-        order: list[str] = []
-        for kind, value, _ in tokens(text):
-            if kind == "var" and value[1:] not in order:
-                order.append(value[1:])
-        return order
+        order: dict[str, None] = {}
+        for token, name, _ in tokens(text):
+            if token == "var":
+                order.setdefault(name[1:])
+        return list(order)
     return None
 
 
@@ -134,7 +134,7 @@ def syntax_error_at(text: str, message: str) -> tuple[int, int, str] | None:
     if not keywords or any(item not in keywords and item != "[_]" for item in items):
         return line, column, why
     lines = text.split("\n")
-    reported = sum(len(before) + 1 for before in lines[:line - 1]) + column - 1
+    reported = min(sum(len(before) + 1 for before in lines[:line - 1]) + column - 1, len(text))
     at = max(reported - min(len(k) for k in keywords), 0)
     while at < reported and text[at].isspace():
         at += 1
