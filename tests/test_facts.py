@@ -11,7 +11,6 @@ from decimal import Decimal
 
 import pytest
 
-from kg.namespaces import sparql_prologue
 
 S000 = "https://kg.example/id/source/000_9a270a74a60b7d58"
 S001 = "https://kg.example/id/source/001_e75d6ffc1d1582a2"
@@ -21,8 +20,9 @@ S004 = "https://kg.example/id/source/004_ceeb33199186a361"
 
 
 def ask(shipped, query: str) -> list[tuple]:
-    rows = shipped.dataset.query(sparql_prologue() + query)
-    return [tuple(None if v is None else v.toPython() for v in row) for row in rows]
+    """The rows of a SELECT as tuples of Python values (the project prefixes need no declaring)."""
+    result = shipped.query(query)
+    return [tuple(row[name] for name in result.variables) for row in result.values()]
 
 
 HOLDER_ON = """

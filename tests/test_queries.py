@@ -14,16 +14,19 @@ import tempfile
 from decimal import Decimal
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from rdflib import Graph, Literal, URIRef
 
 from kg import ParameterError, QueryError
-from kg.backends import IRI, EmbeddedBackend, QueryResult
-from kg.load import KnowledgeGraph, Project, load_graph, new_dataset
+from kg.graph import KnowledgeGraph, load_graph
+from kg.project import Project
 from kg.queries import ParamType, QueryLibrary, read_saved_query, run_query, run_saved, to_term
-from kg.results import ResultFormat, render
+from kg.results import QueryResult, ResultFormat, render
+from kg.terms import IRI, compact
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
 
 HOSTILE = 'x" } ; DROP ALL ; #'
 
@@ -102,8 +105,8 @@ CONSTRUCT { ?thing ?p ?o } WHERE { ?thing ?p ?o }
 
 
 @pytest.fixture
-def tiny(tiny_project: Project) -> EmbeddedBackend:
-    return EmbeddedBackend(load_graph(tiny_project))
+def tiny(tiny_project: Project) -> KnowledgeGraph:
+    return load_graph(tiny_project)
 
 
 @pytest.fixture
@@ -230,24 +233,24 @@ def test_hostile_value_is_refused_by_every_typed_parameter(kind: ParamType) -> N
     assert kind.expected in str(caught.value)
 
 
-def test_hostile_string_is_a_literal_that_matches_nothing(tiny: EmbeddedBackend, tmp_path: Path) -> None:
-    before = len(tiny.graph)
+def test_hostile_string_is_a_literal_that_matches_nothing(tiny: KnowledgeGraph, tmp_path: Path) -> None:
+    before = set(tiny.quads())
     path = write(tmp_path / "q.rq", "#+ summary: s\n#+ params:\n#+   label:\n#+     type: string\n"
                  "SELECT ?thing ?label WHERE { ?thing skos:prefLabel ?l FILTER(STR(?l) = ?label) }\n")
     query = read_saved_query(path)
     text = query.bind(label=HOSTILE)
     assert "DROP ALL" in text  # inside the literal, escaped
     assert tiny.run(text).rows == ()
-    assert len(tiny.graph) == before
+    assert set(tiny.quads()) == before
     assert tiny.run(query.bind(label="Budi Wahyudi")).values() == [
         {"thing": "https://kg.example/id/person/budi", "label": "Budi Wahyudi"}]
 
 
-def test_hostile_langstring_is_a_literal_that_matches_nothing(tiny: EmbeddedBackend,
+def test_hostile_langstring_is_a_literal_that_matches_nothing(tiny: KnowledgeGraph,
                                                                tiny_library: QueryLibrary) -> None:
-    before = len(tiny.graph)
+    before = set(tiny.quads())
     assert run_saved(tiny, "by-label", library=tiny_library, label=HOSTILE + "@id").rows == ()
-    assert len(tiny.graph) == before
+    assert set(tiny.quads()) == before
     found = run_saved(tiny, "by-label", library=tiny_library, label="Budi Wahyudi@id")
     assert found.values() == [{"thing": "https://kg.example/id/person/budi"}]
 
@@ -277,19 +280,18 @@ def test_value_not_of_its_type_is_a_parameter_error(kind: ParamType, value: obje
 
 
 @pytest.mark.parametrize(("kind", "value", "term"), [
-    (ParamType.IRI, "person:budi", URIRef("https://kg.example/id/person/budi")),
-    (ParamType.IRI, "<https://a.example/x>", URIRef("https://a.example/x")),
-    (ParamType.IRI, "https://a.example/x", URIRef("https://a.example/x")),
-    (ParamType.STRING, "Teritip", Literal("Teritip")),
-    (ParamType.LANGSTRING, "cold storage@en", Literal("cold storage", lang="en")),
-    (ParamType.INTEGER, "2024", Literal(2024)),
-    (ParamType.INTEGER, 7, Literal(7)),
-    (ParamType.DECIMAL, "19.23", Literal("19.23", datatype=URIRef(
-        "http://www.w3.org/2001/XMLSchema#decimal"))),
-    (ParamType.DATE, "2024-11-25", Literal(datetime.date(2024, 11, 25))),
-    (ParamType.DATE, datetime.date(2024, 11, 25), Literal(datetime.date(2024, 11, 25))),
-    (ParamType.YEAR, "2022", Literal("2022", datatype=URIRef(
-        "http://www.w3.org/2001/XMLSchema#gYear"))),
+    (ParamType.IRI, "person:budi", ox.NamedNode("https://kg.example/id/person/budi")),
+    (ParamType.IRI, "<https://a.example/x>", ox.NamedNode("https://a.example/x")),
+    (ParamType.IRI, "https://a.example/x", ox.NamedNode("https://a.example/x")),
+    (ParamType.STRING, "Teritip", ox.Literal("Teritip")),
+    (ParamType.LANGSTRING, "cold storage@en", ox.Literal("cold storage", language="en")),
+    (ParamType.INTEGER, "2024", ox.Literal("2024", datatype=ox.NamedNode(XSD + "integer"))),
+    (ParamType.INTEGER, 7, ox.Literal("7", datatype=ox.NamedNode(XSD + "integer"))),
+    (ParamType.DECIMAL, "19.23", ox.Literal("19.23", datatype=ox.NamedNode(XSD + "decimal"))),
+    (ParamType.DATE, "2024-11-25", ox.Literal("2024-11-25", datatype=ox.NamedNode(XSD + "date"))),
+    (ParamType.DATE, datetime.date(2024, 11, 25),
+     ox.Literal("2024-11-25", datatype=ox.NamedNode(XSD + "date"))),
+    (ParamType.YEAR, "2022", ox.Literal("2022", datatype=ox.NamedNode(XSD + "gYear"))),
 ])
 def test_value_becomes_a_term_of_its_type(kind: ParamType, value: object, term: object) -> None:
     assert to_term("p", kind, value) == term
@@ -298,12 +300,12 @@ def test_value_becomes_a_term_of_its_type(kind: ParamType, value: object, term: 
 @settings(max_examples=60, deadline=None)
 @given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40))
 def test_any_string_comes_back_unchanged(text: str) -> None:
-    backend = EmbeddedBackend(KnowledgeGraph(new_dataset()))
+    backend = KnowledgeGraph(ox.Store())
     query = "#+ summary: echo\n#+ params:\n#+   v:\n#+     type: string\nSELECT ?v WHERE { }\n"
     with tempfile.TemporaryDirectory() as folder:  # hypothesis runs it many times: no tmp_path
         saved = read_saved_query(write(Path(folder) / "echo.rq", query))
     result = backend.run(saved.bind(v=text))
-    assert result.rows == ({"v": Literal(text)},)
+    assert result.rows == ({"v": ox.Literal(text)},)
 
 
 def test_missing_and_unknown_parameters(tiny_library: QueryLibrary) -> None:
@@ -314,7 +316,7 @@ def test_missing_and_unknown_parameters(tiny_library: QueryLibrary) -> None:
         query.bind(who="person:budi", whom="person:budi")
 
 
-def test_optional_parameter_takes_its_default(tiny: EmbeddedBackend, tiny_library: QueryLibrary) -> None:
+def test_optional_parameter_takes_its_default(tiny: KnowledgeGraph, tiny_library: QueryLibrary) -> None:
     result = run_saved(tiny, "label-of", library=tiny_library)
     assert result.values() == [{"thing": "https://kg.example/id/person/budi",
                                 "label": "Budi Wahyudi"}]
@@ -339,12 +341,12 @@ def test_library_lists_and_gets(tiny_library: QueryLibrary) -> None:
         tiny_library.get("nope")
 
 
-def test_result_kinds_and_python_values(tiny: EmbeddedBackend, tiny_library: QueryLibrary) -> None:
+def test_result_kinds_and_python_values(tiny: KnowledgeGraph, tiny_library: QueryLibrary) -> None:
     ask = run_saved(tiny, "has-person", library=tiny_library, who="person:budi")
     assert (ask.kind, ask.boolean) == ("ASK", True)
     assert run_saved(tiny, "has-person", library=tiny_library, who="obs:one").boolean is False
     graph = run_saved(tiny, "graph-of", library=tiny_library, thing="person:budi")
-    assert graph.kind == "CONSTRUCT" and graph.graph is not None and len(graph.graph) == 4
+    assert graph.kind == "CONSTRUCT" and graph.triples is not None and len(graph.triples) == 4
     select = run_query(tiny, "SELECT ?who ?seen ?born ?n ?share ?missing WHERE { "
                              "?who kg:seen ?seen ; kg:born ?born . ?o sdmx-measure:obsValue ?n ; "
                              "kg:share ?share OPTIONAL { ?who kg:nothing ?missing } }")
@@ -355,14 +357,14 @@ def test_result_kinds_and_python_values(tiny: EmbeddedBackend, tiny_library: Que
     assert isinstance(row["who"], IRI)
 
 
-def test_ad_hoc_query_may_declare_its_own_prefixes(tiny: EmbeddedBackend) -> None:
+def test_ad_hoc_query_may_declare_its_own_prefixes(tiny: KnowledgeGraph) -> None:
     result = run_query(tiny, "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
                              "PREFIX p: <https://kg.example/id/person/>\n"
                              "ASK { p:budi skos:prefLabel ?l }")
     assert result.boolean is True
 
 
-def test_default_graph_is_the_union_and_graph_sees_each_source(tiny: EmbeddedBackend) -> None:
+def test_default_graph_is_the_union_and_graph_sees_each_source(tiny: KnowledgeGraph) -> None:
     union = run_query(tiny, "SELECT (COUNT(*) AS ?n) WHERE { person:budi skos:prefLabel ?l }")
     assert union.values() == [{"n": 1}]
     graphs = run_query(tiny, "SELECT ?g WHERE { GRAPH ?g { person:budi skos:prefLabel ?l } } "
@@ -371,9 +373,26 @@ def test_default_graph_is_the_union_and_graph_sees_each_source(tiny: EmbeddedBac
                                                  "https://kg.example/id/source/b"]
 
 
-def test_a_query_that_does_not_parse_is_a_query_error(tiny: EmbeddedBackend) -> None:
+def test_a_query_that_does_not_parse_is_a_query_error(tiny: KnowledgeGraph) -> None:
     with pytest.raises(QueryError, match="line"):
         run_query(tiny, "SELECT ?x WHERE { ?x ?p }")
+
+
+@pytest.mark.parametrize(("query", "line", "near"), [
+    ("SELECT ?x WHERE {\n  ?x ?p ?o\n  FILTER(?x = )\n}\n", 3, "near `) }`"),
+    ("SELECT ?x WHERE { ?x ?p ?o FILTER(?x = ) \n ?a ?b ?c . ?d ?e ?f }", 1, "near `) ?a"),
+    ("SELECT ?x WHERE { ?x a <urn:x> }\n LIMT 3", 2, "near `LIMT 3`"),
+])
+def test_a_syntax_error_is_not_placed_past_where_it_is(tiny: KnowledgeGraph, query: str,
+                                                      line: int, near: str) -> None:
+    """pyoxigraph reports an error before a possible keyword up to a keyword's length too
+    far (the FILTER error on the line after the query's end, with a list of unrelated
+    keywords such as ENCODE_FOR_URI); kg names the line it is on and quotes the text there."""
+    with pytest.raises(QueryError) as caught:
+        run_query(tiny, query)
+    message = str(caught.value)
+    assert message.startswith(f"the query does not parse: line {line}, column "), message
+    assert near in message and "ENCODE_FOR_URI" not in message
 
 
 # --------------------------------------------------------------------------- the CLI
@@ -389,13 +408,43 @@ def test_kg_queries_lists_names_summaries_and_parameters(kg, tiny_project: Proje
                                       "default": None, "example": "person:budi", "description": ""}
 
 
+IMPORT_PROBE = """
+import io, json, sys
+from kg.cli import main
+out = io.StringIO()
+code = main(json.loads(sys.argv[1]), out=out)
+print(json.dumps({"code": code, "out": out.getvalue(), "loaded": sorted(
+    m for m in ("pyshacl", "rdflib", "SPARQLWrapper", "pyoxigraph") if m in sys.modules)}))
+"""
+
+
+def imports_of(*argv: str) -> tuple[int, str, list[str]]:
+    """Run ``kg *argv`` in a fresh interpreter: its exit code, output, and which of
+    pyshacl, rdflib, SPARQLWrapper and pyoxigraph it imported."""
+    done = subprocess.run([sys.executable, "-c", IMPORT_PROBE, json.dumps(argv)],
+                          capture_output=True, text=True, check=True)
+    found = json.loads(done.stdout)
+    return found["code"], found["out"], found["loaded"]
+
+
 def test_kg_queries_imports_neither_pyshacl_nor_rdflib() -> None:
     """Listing the saved queries starts fast: no validation nor RDF stack is imported."""
-    code = ("import sys, io; from kg.cli import main; out = io.StringIO(); "
-            "main(['queries'], out=out); assert 'post-holder-on-date' in out.getvalue(); "
-            "print(sorted(m for m in ('pyshacl', 'rdflib', 'pyoxigraph') if m in sys.modules))")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout.strip() == "[]"
+    code, out, loaded = imports_of("queries")
+    assert code == 0 and "post-holder-on-date" in out
+    assert loaded == []
+
+
+@pytest.mark.parametrize("argv", [
+    ("query", "post-holder-on-date", "-p", "post=post:head-dkumkmp-balikpapan", "-p", "on=2023-01-01",
+     "-f", "csv"),
+    ("sparql", "SELECT ?l WHERE { indicator:umkm-count skos:prefLabel ?l }", "-f", "json"),
+    ("query", "source-statements", "-p", "source=source:004_ceeb33199186a361", "-f", "jsonld"),
+], ids=["query", "sparql", "construct-jsonld"])
+def test_queries_on_the_local_graph_import_neither_rdflib_pyshacl_nor_sparqlwrapper(argv) -> None:
+    """One engine: a query on the local graph is pyoxigraph's alone."""
+    code, out, loaded = imports_of(*argv)
+    assert code == 0 and out
+    assert loaded == ["pyoxigraph"]
 
 
 def test_select_as_a_table_fits_the_terminal(kg, tiny_project: Project, monkeypatch) -> None:
@@ -467,6 +516,8 @@ def test_construct_prints_rdf_that_parses(kg, tiny_project: Project, fmt: str | 
     args = ["--root", tiny_project.root, "query", "graph-of", "-p", "thing=person:budi"]
     run = kg(*args, *(["--format", fmt] if fmt else []))
     assert run.code == 0, run
+    from rdflib import Graph  # an independent reader of what kg wrote
+
     graph = Graph().parse(data=run.out, format=rdflib_name)
     assert len(graph) == 4
 
@@ -495,7 +546,87 @@ def test_sparql_reads_a_file_or_stdin(kg, tiny_project: Project, tmp_path: Path,
     missing = kg("--root", tiny_project.root, "sparql", tmp_path / "nope.rq")
     assert missing.code == 2 and "no such file" in missing.err
     broken = kg("--root", tiny_project.root, "sparql", "SELECT ?x WHERE { ?x }")
-    assert broken.code == 2 and broken.err.startswith("kg: error: the query failed: syntax error")
+    assert broken.code == 2 and broken.err.startswith("kg: error: the query does not parse: line 1")
+
+
+def test_kg_sparql_finds_the_labels_of_codes_and_classes(kg) -> None:
+    """The vocabulary graphs are in the graph: codes and classes have their labels."""
+    run = kg("sparql", "SELECT ?l WHERE { indicator:umkm-count skos:prefLabel ?l }", "-f", "json")
+    assert run.code == 0, run
+    labels = {(b["l"]["value"], b["l"]["xml:lang"]) for b in json.loads(run.out)["results"]["bindings"]}
+    assert labels == {("jumlah UMKM", "id"), ("number of MSMEs", "en")}
+    run = kg("sparql", "SELECT ?l WHERE { kg:ColdStorage rdfs:label ?l }", "-f", "csv")
+    assert sorted(run.out.splitlines()[1:]) == ["Cold storage", "Gudang pendingin (cold storage)"]
+    run = kg("sparql", "SELECT ?g WHERE { GRAPH ?g { kg:ColdStorage a owl:Class } }", "-f", "csv")
+    assert run.out.splitlines()[1:] == ["https://kg.example/def/"]
+    run = kg("sparql", "SELECT ?g WHERE { GRAPH ?g { indicator:umkm-count a skos:Concept } }",
+             "-f", "csv")
+    assert run.out.splitlines()[1:] == ["https://kg.example/code/"]
+
+
+@pytest.mark.parametrize("update", [
+    "DROP ALL", "CLEAR DEFAULT", "INSERT DATA { person:x a foaf:Person }",
+    "DELETE WHERE { ?s ?p ?o }", "LOAD <{url}>", "LOAD SILENT <{url}> INTO GRAPH <urn:g>",
+    "PREFIX ex: <urn:ex:> DELETE { ?s ?p ?o } INSERT { ?s ex:p 1 } WHERE { ?s ?p ?o }",
+])
+def test_an_update_is_refused_and_changes_nothing(kg, shipped: KnowledgeGraph, trap,
+                                                  update: str) -> None:
+    before = set(shipped.store)
+    update = update.replace("{url}", trap.url)
+    run = kg("sparql", update)
+    assert run.code == 2 and run.out == ""
+    assert "is an update; only SELECT, ASK, CONSTRUCT and DESCRIBE queries are run" in run.err
+    assert "Traceback" not in run.err and run.err.count("\n") == 1
+    with pytest.raises(QueryError, match="is an update"):
+        shipped.query(update)
+    assert set(shipped.store) == before
+    assert trap.connections() == 0
+
+
+@pytest.mark.parametrize("pattern", [
+    "SERVICE <{url}> {{ ?s ?p ?o }}",
+    "SERVICE SILENT <{url}> {{ ?s ?p ?o }}",
+    "?a ?b ?c OPTIONAL {{ }} service<{url}>{{ ?s ?p ?o }}",
+    "?a ?b ?c . SERVICE#\n<{url}> {{ ?s ?p ?o }}",
+], ids=["plain", "silent", "glued-lower-case", "comment"])
+def test_a_service_is_refused_and_no_connection_is_made(kg, trap, tmp_path: Path,
+                                                         pattern: str) -> None:
+    query = "SELECT * WHERE { " + pattern.format(url=trap.url) + " }"
+    run = kg("sparql", query)
+    assert run.code == 2 and run.out == ""
+    assert run.err == ("kg: error: SERVICE is refused: kg runs queries on its own graph and "
+                       "never reaches the network for one\n")
+    saved = write(tmp_path / "queries" / "remote.rq", "#+ summary: s\n" + query + "\n")
+    with pytest.raises(QueryError, match=r"remote\.rq: SERVICE is refused"):
+        read_saved_query(saved)
+    assert trap.connections() == 0
+
+
+def test_service_glued_to_its_iri_is_refused(shipped: KnowledgeGraph, trap) -> None:
+    """`SERVICE<http://...>` (no space) was read as one word, not the keyword: the query
+    ran, and pyoxigraph sent it to the endpoint."""
+    with pytest.raises(QueryError, match="SERVICE is refused"):
+        shipped.query(f"SELECT * WHERE {{ ?a ?b ?c . SERVICE<{trap.url}>{{ ?s ?p ?o }} }}")
+    assert trap.connections() == 0
+
+
+def test_the_word_service_in_a_string_or_iri_is_not_refused(shipped: KnowledgeGraph) -> None:
+    result = shipped.query('SELECT ?x ?y WHERE { BIND("SERVICE <http://x/> { }" AS ?x) '
+                           'BIND(<https://e.org/SERVICE> AS ?y) } # SERVICE')
+    assert result.values() == [{"x": "SERVICE <http://x/> { }", "y": "https://e.org/SERVICE"}]
+
+
+def test_select_star_shows_the_variables_in_the_order_of_the_query(kg, tiny_project: Project) -> None:
+    """pyoxigraph sorts the variables of `SELECT *` by name: ?s ?p ?o came out as o, p, s."""
+    run = kg("--root", tiny_project.root, "sparql", "-f", "csv",
+             "SELECT * WHERE { ?thing skos:prefLabel ?label ; kg:seen ?day } LIMIT 1")
+    assert run.out.splitlines()[0] == "thing,label,day"
+    run = kg("--root", tiny_project.root, "sparql", "-f", "csv",
+             "SELECT DISTINCT * WHERE { ?s ?p ?o } LIMIT 1")
+    assert run.out.splitlines()[0] == "s,p,o"
+    run = kg("--root", tiny_project.root, "sparql", "-f", "csv",
+             "SELECT ?p ?s WHERE { { SELECT * WHERE { ?s ?p ?o } } } LIMIT 1")
+    assert run.out.splitlines()[0] == "p,s"  # a projection named is kept as named
 
 
 def test_render_of_an_empty_select() -> None:
@@ -519,20 +650,16 @@ def library() -> QueryLibrary:
 
 
 @pytest.fixture(scope="module")
-def backend(shipped: KnowledgeGraph) -> EmbeddedBackend:
-    return EmbeddedBackend(shipped)
+def backend(shipped: KnowledgeGraph) -> KnowledgeGraph:
+    return shipped
 
 
 def cells(result: QueryResult, *columns: str) -> list[tuple[str | None, ...]]:
     """The rows' ``columns`` as text: IRIs compacted (``person:budi``), literals their lexical form."""
-    from rdflib import URIRef as IRIRef
-
-    from kg.results import compact
-
-    def text(term: object) -> str | None:
+    def text(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> str | None:
         if term is None:
             return None
-        return compact(str(term)) if isinstance(term, IRIRef) else str(term)
+        return compact(term.value) if isinstance(term, ox.NamedNode) else term.value
 
     return [tuple(text(row[c]) for c in columns) for row in result.rows]
 
@@ -660,7 +787,8 @@ ANSWERS: dict[str, list[tuple[dict[str, str], tuple[str, ...], list[tuple[str | 
             ("derived", "period:2023", "period:2024", "73300", "87397", "19.23", "qualifier:exact", S004),
             ("reported", "period:2023", "period:2024", None, None, "19.23", "qualifier:approximate",
              S004),
-            ("reported", None, "date:2025-11-10", None, None, "2.0", "qualifier:lower-bound", S002),
+            # "2": the data says "2.0"^^xsd:decimal; the store keeps it in canonical form
+            ("reported", None, "date:2025-11-10", None, None, "2", "qualifier:lower-bound", S002),
             ("derived", "period:2024", "date:2025-11-10", "87397", "93000", "6.41",
              "qualifier:approximate", S002)]),
         ({"indicator": "indicator:industry-sector-pad"},
@@ -721,8 +849,10 @@ ANSWERS: dict[str, list[tuple[dict[str, str], tuple[str, ...], list[tuple[str | 
     ],
     "observations-by-qualifier": [
         ({"qualifier": "qualifier:lower-bound"}, ("indicator", "period", "value", "statedAs"), [
-            ("indicator:manufacturing-pdrb-share", "date:2025-11-19", "47.0", "lebih dari 47 persen"),
-            ("indicator:umkm-growth-rate", "date:2025-11-10", "2.0", "melebihi target 2 persen")]),
+            # "47" and "2": the data says "47.0" and "2.0" (xsd:decimal); the store keeps
+            # typed literals in canonical form, the same values
+            ("indicator:manufacturing-pdrb-share", "date:2025-11-19", "47", "lebih dari 47 persen"),
+            ("indicator:umkm-growth-rate", "date:2025-11-10", "2", "melebihi target 2 persen")]),
     ],
     "findings": [
         ({"sector": "sector:oil-gas"}, ("assessment", "finding", "saidBy", "source"), [
@@ -772,47 +902,49 @@ def test_no_answer_is_asserted_for_a_query_that_is_gone() -> None:
 @pytest.mark.parametrize(("name", "case"), [(n, i) for n in sorted(ANSWERS)
                                             for i in range(len(ANSWERS[n]))])
 def test_saved_query_answer_on_the_shipped_data(name: str, case: int, library: QueryLibrary,
-                                                backend: EmbeddedBackend) -> None:
+                                                backend: KnowledgeGraph) -> None:
     params, columns, expected = ANSWERS[name][case]
     result = run_saved(backend, name, library=library, **params)
     assert result.kind == "SELECT"
     assert cells(result, *columns) == expected
 
 
-def test_graph_summary_counts_what_the_graph_holds(library: QueryLibrary, backend: EmbeddedBackend,
+def test_graph_summary_counts_what_the_graph_holds(library: QueryLibrary, backend: KnowledgeGraph,
                                                   shipped: KnowledgeGraph) -> None:
-    from rdflib.namespace import RDF
-
+    rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
     result = run_saved(backend, "graph-summary", library=library)
     rows = {(r["class"], r["source"]): (r["entities"], r["statements"]) for r in result.values()}
     assert rows[(None, None)] == (None, len(shipped))
     expected_classes: dict[str, set[object]] = {}
     for name in shipped.source_graphs():
-        graph = shipped.dataset.graph(name)
-        assert rows[(None, str(name))] == (None, len(graph))
-        for entity, cls in graph.subject_objects(RDF.type):
-            expected_classes.setdefault(str(cls), set()).add(entity)
-            count = len(set(graph.subjects(RDF.type, cls)))
-            assert rows[(str(cls), str(name))] == (count, None)
+        graph = list(shipped.quads(graph=name))
+        assert rows[(None, name.value)] == (None, len(graph))
+        for quad in graph:
+            if quad.predicate != rdf_type:
+                continue
+            cls = quad.object.value
+            expected_classes.setdefault(cls, set()).add(quad.subject)
+            count = len({q.subject for q in graph if q.predicate == rdf_type and q.object == quad.object})
+            assert rows[(cls, name.value)] == (count, None)
     for cls, entities in expected_classes.items():
         assert rows[(cls, None)] == (len(entities), None)
     assert rows[("https://kg.example/def/SourceArticle", None)] == (5, None)
     assert rows[("http://purl.org/linked-data/cube#Observation", None)] == (14, None)
 
 
-def test_source_statements_is_the_articles_graph(library: QueryLibrary, backend: EmbeddedBackend,
+def test_source_statements_is_the_articles_graph(library: QueryLibrary, backend: KnowledgeGraph,
                                                  shipped: KnowledgeGraph) -> None:
     for name in shipped.source_graphs():
-        result = run_saved(backend, "source-statements", library=library, source=str(name))
-        assert result.kind == "CONSTRUCT" and result.graph is not None
-        assert set(result.graph) == set(shipped.dataset.graph(name))
+        result = run_saved(backend, "source-statements", library=library, source=name.value)
+        assert result.kind == "CONSTRUCT" and result.triples is not None
+        assert set(result.triples) == {q.triple for q in shipped.quads(graph=name)}
     unknown = run_saved(backend, "source-statements", library=library, source="source:nope")
-    assert unknown.graph is not None and len(unknown.graph) == 0
+    assert unknown.triples is not None and len(unknown.triples) == 0
 
 
 def test_conflicting_figures_finds_a_source_that_disagrees(project: Project, library: QueryLibrary) -> None:
     graph = load_graph(project, extra=[CONFLICT])
-    result = run_saved(EmbeddedBackend(graph), "conflicting-figures", library=library)
+    result = run_saved(graph, "conflicting-figures", library=library)
     assert cells(result, "indicator", "area", "period", "value", "qualifier", "source",
                  "otherValue", "otherQualifier", "otherStatedAs", "otherSource") == [
         ("indicator:umkm-count", "place:balikpapan", "period:2024", "87397", "qualifier:exact", S004,

@@ -10,7 +10,7 @@ import pytest
 
 from kg.errors import InputError
 from kg.queries import QueryLibrary
-from kg.store import OxigraphBackend, load_store
+from kg.graph import load_store, open_store
 from kg.synth import PROVINCES, NATIONAL_REGIONS, SynthSummary, World, synthesize
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -104,7 +104,7 @@ def test_conflicting_figures_finds_the_conflicts_at_the_documented_rate(rate, tm
     expected = summary.rereported * rate
     assert int(expected) <= summary.conflicts <= int(expected) + 1
     load_store(tmp_path / "store", files(summary))
-    answer = OxigraphBackend.open(tmp_path / "store").run(
+    answer = open_store(tmp_path / "store").run(
         QueryLibrary.load(ROOT / "queries").get("conflicting-figures").bind()).values()
     assert len(answer) == summary.conflicts
     for row in answer:

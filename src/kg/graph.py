@@ -50,7 +50,7 @@ from .parse import load_file, quads_of, rdf_files
 from .prefixes import PREFIXES
 from .project import Project
 from .results import QueryResult
-from .sparqltext import query_kind, refuse_service
+from .sparqltext import query_kind, refuse_service, star_order, syntax_error_at
 from .terms import DEFAULT_GRAPH, Term, short
 
 if TYPE_CHECKING:
@@ -161,10 +161,16 @@ class KnowledgeGraph:
             # DESCRIBE from a CONSTRUCT
             kind = "SELECT" if isinstance(answer, (ox.QuerySolutions, ox.QueryBoolean)) \
                 else query_kind(text)
-            return QueryResult.of(answer, kind)
+            result = QueryResult.of(answer, kind)
+            order = star_order(text) if result.variables else None
+            if order:  # `SELECT *`: the columns in the order of the query, not sorted by name
+                at = {name: number for number, name in enumerate(order)}
+                result.variables = tuple(sorted(result.variables,
+                                                key=lambda v: at.get(v, len(at))))
+            return result
         except SyntaxError as exc:
             query_kind(text)  # an update says so
-            raise QueryError(f"the query does not parse: {syntax_message(exc)}") from None
+            raise QueryError(f"the query does not parse: {syntax_message(exc, text)}") from None
         except (OSError, ValueError, TypeError, RuntimeError) as exc:
             raise QueryError(f"the query failed: {exc}") from None
 
@@ -191,6 +197,8 @@ class KnowledgeGraph:
                 self.store.flush()
         except OSError as exc:
             raise StoreError(f"{self.path or 'the graph'}: cannot be written ({exc})") from None
+        finally:
+            self._vocabulary = None  # an added graph may declare an ontology
 
     def origin(self, graph: ox.NamedNode | str) -> Path | None:
         """The file the named graph was read from (None when unknown)."""
@@ -223,12 +231,12 @@ def graph_size(store: ox.Store, graph: ox.NamedNode) -> int:
     return int(cast(ox.Literal, next(iter(answer))[0]).value)
 
 
-def syntax_message(exc: SyntaxError) -> str:
-    """pyoxigraph's query syntax error (``error at L:C: what``) as one line."""
+def syntax_message(exc: SyntaxError, text: str) -> str:
+    """pyoxigraph's syntax error about the query ``text`` as one line: where, and what."""
     why = " ".join(str(exc.msg or exc).split())
-    if why.startswith("error at "):
-        where, _, what = why[len("error at "):].partition(": ")
-        line, _, column = where.partition(":")
+    found = syntax_error_at(text, why)
+    if found is not None:
+        line, column, what = found
         why = f"line {line}, column {column}: {what}"
     return why if len(why) <= 240 else why[:237] + "..."
 
@@ -451,6 +459,7 @@ def load_store(path: str | Path, files: Iterable[str | Path] | None = None, *,
         return LoadReport(target, sources, quads, graphs, time.monotonic() - started, added=True)
     import shutil
     import tempfile
+    import traceback
 
     target.parent.mkdir(parents=True, exist_ok=True)
     building = Path(tempfile.mkdtemp(prefix=f".{target.name}.loading-", dir=target.parent))
@@ -464,7 +473,10 @@ def load_store(path: str | Path, files: Iterable[str | Path] | None = None, *,
         finally:
             del store
         swap_in(building, target)
-    except BaseException:
+    except BaseException as exc:
+        # The frames of the failure (bulk_fill, load_file) still hold the half-built store
+        # open: RocksDB would write its files again after the folder is removed.
+        traceback.clear_frames(exc.__traceback__)
         shutil.rmtree(building, ignore_errors=True)
         raise
     return LoadReport(target, sources, quads, graphs, time.monotonic() - started)
@@ -636,7 +648,9 @@ def describe(graph: KnowledgeGraph, *, sources_shown: int = 50) -> str:
     lines.append(f"{sum(sizes[g] for g in vocabulary)} statements in {len(vocabulary)} "
                  "vocabulary graphs (ontology and code lists)")
     for name in vocabulary:
-        origin = graph.origin(name)
+        # only a file already known: finding one out would parse every data file (seconds
+        # for a store of millions), and no data file states a vocabulary graph
+        origin = graph.origins.known.get(name)
         lines.append(f"  {short(ox.NamedNode(name)):<32} {sizes[name]:>5} statements"
                      + (f"  {origin.name}" if origin else ""))
     lines.append(f"{union} distinct triples in the default graph, the union of all graphs "

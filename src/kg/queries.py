@@ -33,8 +33,9 @@ subset does not cover fails loudly, as does a parameter the query does not
 use or a query that does not parse: :class:`~kg.errors.QueryError` naming
 ``file:line``.
 
-Queries use the project prefixes without declaring them; the library puts
-``PREFIX`` lines for those the query does not declare itself before it.
+Queries use the project prefixes without declaring them: they are given to
+pyoxigraph with the query (a remote endpoint gets ``PREFIX`` lines, see
+:func:`kg.sparqltext.with_prologue`).
 """
 
 from __future__ import annotations
@@ -252,7 +253,7 @@ class SavedQuery:
                              f"(its parameters: {known})")
 
     def bind(self, **values: object) -> str:
-        """The runnable query text: the prologue, then the query with ``values`` bound.
+        """The runnable query text: the query with ``values`` bound.
 
         Unset parameters take their default; an optional one without default
         stays unbound.
@@ -545,7 +546,7 @@ def check_query(path: Path, text: str) -> str:
     """
     import pyoxigraph as ox
 
-    from .sparqltext import query_kind, refuse_service
+    from .sparqltext import query_kind, refuse_service, syntax_error_at
 
     try:
         kind = query_kind(text)
@@ -556,10 +557,10 @@ def check_query(path: Path, text: str) -> str:
         ox.Store().query(text, prefixes=PREFIXES)
     except SyntaxError as exc:
         message = " ".join(str(exc.msg or exc).split())
-        found = re.match(r"error at (\d+):(\d+): (.*)", message)
+        found = syntax_error_at(text, message)
         if found:
-            raise QueryError(f"{path}:{found.group(1)}:{found.group(2)}: the query does not "
-                             f"parse: {found.group(3)}") from None
+            line, column, why = found
+            raise QueryError(f"{path}:{line}:{column}: the query does not parse: {why}") from None
         raise QueryError(f"{path}: the query does not parse: {message}") from None
     except (OSError, ValueError, RuntimeError):
         pass  # it parsed; running it on an empty store may still object (a SERVICE ...)
@@ -743,4 +744,4 @@ class HeaderParser:
 
 
 __all__ = ["ParamType", "Parameter", "SavedQuery", "QueryLibrary", "run_saved", "run_query",
-           "with_prologue", "read_saved_query", "to_term"]
+           "read_saved_query", "to_term", "check_value", "check_query", "describe_library"]

@@ -13,6 +13,16 @@ terms, a boolean, or triples. :func:`render` writes it:
 - a CONSTRUCT or DESCRIBE answers triples, written as Turtle, N-Triples
   (by pyoxigraph) or JSON-LD (compacted with the shipped context, see
   :mod:`kg.export`).
+
+>>> count = ox.Literal("87397", datatype=ox.NamedNode(XSD + "integer"))
+>>> result = QueryResult("SELECT", variables=("value",), rows=({"value": count},))
+>>> result.values()
+[{'value': 87397}]
+>>> print(render(result, width=40), end="")
+value
+-----
+87397
+(1 row)
 """
 
 from __future__ import annotations

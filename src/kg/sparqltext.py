@@ -24,13 +24,15 @@ QUERY_KINDS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 UPDATE_WORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE",
                           "ADD", "WITH"})
 
+# A word is a keyword or a prefixed name; without a colon it ends where a name ends, so
+# that a keyword glued to what follows (`SERVICE<http://...>{`) is still the keyword.
 _TOKEN = (
     r"""(?P<comment>\#[^\n]*)
       | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''
                    |"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
       | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
       | (?P<var>[?$][A-Za-z0-9_\u00b7\u00c0-\uffff]+)
-      | (?P<word>[A-Za-z_][A-Za-z0-9_.\-]*:?[^\s{}()\[\];,]*)
+      | (?P<word>[A-Za-z_][A-Za-z0-9_.\-]*(?::(?:[^\s{}()\[\];,<>"'\\]|\\.)*)?)
       | (?P<open>\{) | (?P<close>\})
       | (?P<other>.)""")
 
@@ -90,6 +92,30 @@ def operation_form(text: str) -> str | None:
     return None
 
 
+def star_order(text: str) -> list[str] | None:
+    """For a ``SELECT *`` query: its variables in the order they first appear (the order
+    people and other stores show; pyoxigraph sorts them by name). None for any other query."""
+    for kind, value, offset in tokens(text):
+        if kind != "word":
+            continue
+        if value.upper() != "SELECT":
+            if value.upper() in QUERY_KINDS:
+                return None
+            continue
+        rest = text[offset + len(value):].lstrip()
+        for modifier in ("DISTINCT", "REDUCED"):
+            if rest[:len(modifier)].upper() == modifier:
+                rest = rest[len(modifier):].lstrip()
+        if not rest.startswith("*"):
+            return None
+        order: dict[str, None] = {}
+        for token, name, _ in tokens(text):
+            if token == "var":
+                order.setdefault(name[1:])
+        return list(order)
+    return None
+
+
 def refuse_service(text: str) -> None:
     """Refuse a query that names a ``SERVICE``: kg never reaches the network for a query.
 
@@ -100,6 +126,43 @@ def refuse_service(text: str) -> None:
             kind == "word" and value.upper() == "SERVICE" for kind, value, _ in tokens(text)):
         raise QueryError("SERVICE is refused: kg runs queries on its own graph and never "
                          "reaches the network for one")
+
+
+_SYNTAX_ERROR = re.compile(r"error at (\d+):(\d+): (.*)", re.DOTALL)
+_EXPECTED_ITEM = re.compile(r'"(?:[^"\\]|\\.)*"|\[[^\]]*\]|[A-Za-z_][A-Za-z0-9_]*')
+
+
+def syntax_error_at(text: str, message: str) -> tuple[int, int, str] | None:
+    """Where pyoxigraph's syntax error ``message`` (``error at L:C: expected ...``) about
+    ``text`` is, and what it says: (line, column, why); None when it names no position.
+
+    pyoxigraph's parser reports the furthest position it read, and it compares a
+    keyword by reading as many characters as the keyword has: an error just
+    before a place where a keyword may come is reported up to a keyword's length
+    too far, on the next line or past the end of the query, with a list of
+    unrelated keywords. When every token expected there is a keyword, the
+    position is moved back by the shortest one's length, and the text around it
+    is quoted instead of the list.
+    """
+    found = _SYNTAX_ERROR.match(" ".join(message.split()))
+    if not found:
+        return None
+    line, column, why = int(found.group(1)), int(found.group(2)), found.group(3)
+    expected = why.removeprefix("expected ").removeprefix("one of ")
+    items = _EXPECTED_ITEM.findall(expected) if why.startswith("expected ") else []
+    keywords = [item for item in items if item[0].isalpha() or item[0] == "_"]
+    if not keywords or any(item not in keywords and item != "[_]" for item in items):
+        return line, column, why
+    lines = text.split("\n")
+    reported = min(sum(len(before) + 1 for before in lines[:line - 1]) + column - 1, len(text))
+    at = max(reported - min(len(k) for k in keywords), 0)
+    while at < reported and text[at].isspace():
+        at += 1
+    near = " ".join(text[at:reported].split()) or " ".join(text[at:].split()[:1])
+    line = text.count("\n", 0, at) + 1
+    column = at - (text.rfind("\n", 0, at) + 1) + 1
+    near = near if len(near) <= 40 else near[:39] + "…"
+    return line, column, f"near `{near}`" if near else "at the end of the query"
 
 
 def where_group_start(text: str) -> int | None:
@@ -148,5 +211,5 @@ def with_prologue(text: str) -> str:
     return prologue + text
 
 
-__all__ = ["QUERY_KINDS", "UPDATE_WORDS", "tokens", "variables_of", "query_kind", "operation_form",
-           "refuse_service", "where_group_start", "declared_prefixes", "with_prologue"]
+__all__ = ["QUERY_KINDS", "UPDATE_WORDS", "tokens", "variables_of", "query_kind", "refuse_service",
+           "operation_form", "star_order", "syntax_error_at", "where_group_start", "declared_prefixes", "with_prologue"]
