@@ -142,20 +142,32 @@ def replace_by_update(client: SparqlClient, name: ox.NamedNode, triples: list[ox
 
     The drop travels with the first chunk, in one request, so that a store
     never shows the graph empty between two requests. A failure half-way
-    leaves the graph partly loaded; publishing again repairs it.
+    leaves the graph partly loaded; publishing again repairs it. Triples with
+    a blank node (an OWL restriction in an ontology, say) go together in one
+    last ``INSERT { } WHERE { }``: ``INSERT DATA`` may not hold blank nodes on
+    every store (Virtuoso refuses them), and chunks would cut a blank node's
+    triples apart, making one node two.
 
     Raises:
         EndpointError: the store refused or could not be reached.
     """
     drop = f"DROP SILENT GRAPH {name}"
     size = max(chunk_triples, 1)
-    chunks = [triples[start:start + size] for start in range(0, len(triples), size)] or [[]]
+    ground: list[ox.Triple] = []
+    blank: list[ox.Triple] = []
+    for t in triples:
+        has_blank = isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode)
+        (blank if has_blank else ground).append(t)
+    chunks = [ground[start:start + size] for start in range(0, len(ground), size)] or [[]]
     for number, chunk in enumerate(chunks):
         operations = [drop] if number == 0 else []
         if chunk:
             lines = "\n".join(f"    {t} ." for t in chunk)
             operations.append(f"INSERT DATA {{\n  GRAPH {name} {{\n{lines}\n  }}\n}}")
         client.send_update(" ;\n".join(operations))
+    if blank:
+        lines = "\n".join(f"    {t} ." for t in blank)
+        client.send_update(f"INSERT {{\n  GRAPH {name} {{\n{lines}\n  }}\n}} WHERE {{}}")
     return len(triples)
 
 
