@@ -112,7 +112,8 @@ def iri_of(text: str) -> ox.NamedNode:
 # --------------------------------------------------------------------------- rdflib, at the edges
 
 def to_rdflib(term: Any) -> Node:
-    """A pyoxigraph term as an rdflib term (``xsd:string`` literals plain, as rdflib parses them).
+    """A pyoxigraph term as an rdflib term (``xsd:string`` literals plain, as rdflib parses them;
+    a typed literal keeps its text, valid or not).
 
     Raises:
         TypeError: not an IRI, blank node, literal or the default graph.
@@ -129,7 +130,9 @@ def to_rdflib(term: Any) -> Node:
             return Literal(term.value, lang=term.language)
         if term.datatype == XSD_STRING:
             return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(term.datatype.value))
+        # normalize=False: the text as the store holds it (rdflib would rewrite "2011-01-01"
+        # ^^xsd:dateTime, which is not a dateTime, as "2011-01-01T00:00:00")
+        return Literal(term.value, datatype=URIRef(term.datatype.value), normalize=False)
     if isinstance(term, ox.DefaultGraph):
         return DATASET_DEFAULT_GRAPH_ID
     raise TypeError(f"not an RDF term: {term!r}")
