@@ -39,12 +39,11 @@ _EXPORTS: dict[str, str] = {
     "load_graph": "load",
     "load_ontology": "load",
     "load_shapes": "load",
-    "ValidationReport": "validate",
-    "ValidationResult": "validate",
+    "ValidationReport": "report",
+    "ValidationResult": "report",
+    "Shapes": "shacl",
     "validate": "validate",
-    "FastValidator": "fastshacl",
-    "ValidationStore": "fastshacl",
-    "validate_fast": "fastshacl",
+    "validate_files": "validate",
     "IRI": "backends",
     "Backend": "backends",
     "EmbeddedBackend": "backends",
@@ -81,8 +80,9 @@ if TYPE_CHECKING:
     from .errors import EndpointError, InputError, KGError, LimitError, ParameterError, ProvenanceError, QueryError, SourceFileError, StoreError
     from .formats import RdfFormat
     from .load import KnowledgeGraph, Project, load_graph, load_ontology, load_shapes
-    from .validate import ValidationReport, ValidationResult, validate
-    from .fastshacl import FastValidator, ValidationStore, validate_fast
+    from .report import ValidationReport, ValidationResult
+    from .shacl import Shapes
+    from .validate import validate, validate_files
     from .backends import IRI, Backend, EmbeddedBackend, QueryResult, RemoteBackend, ResultCapWarning
     from .queries import Parameter, ParamType, QueryLibrary, SavedQuery, run_query, run_saved
     from .results import ResultFormat, render

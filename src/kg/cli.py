@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
     from .backends import Backend, QueryResult
+    from .report import ValidationReport
 
 Handler = Callable[[argparse.Namespace, TextIO], int]
 
@@ -74,8 +75,11 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--strict", action="store_true", help="warnings fail too")
     validate.add_argument("--engine", choices=["fast", "pyshacl"], default=None,
                           help="fast: the shapes compiled to SPARQL, run by pyoxigraph "
-                               "(default); pyshacl: the reference implementation (slow at scale, "
-                               "same results)")
+                               "(default; a shape it cannot run goes to pySHACL, with a warning); "
+                               "pyshacl: the reference implementation (slow at scale)")
+    validate.add_argument("--shapes", action="append", type=Path, metavar="SHAPES",
+                          help="validate FILEs alone against these shapes files (repeatable), "
+                               "outside the project, as pySHACL's command line does")
     validate.set_defaults(handler=cmd_validate)
 
     add_query_commands(commands)
@@ -175,30 +179,48 @@ def print_result(result: QueryResult, fmt: str | None, out: TextIO) -> int:
 
 
 def cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
-    from .load import Project, load_graph, load_ontology, load_shapes
-    from .validate import validate
-
     if getattr(args, "store", None):  # not $KG_STORE: validating files is what validate does
         return cmd_validate_store(args, out)
-    project = Project.locate(args.root)
-    graph = load_graph(project, extra=args.files)
-    report = validate(graph, load_shapes(project), load_ontology(project), strict=args.strict,
-                      engine=args.engine)
+    if args.shapes:
+        from .errors import InputError
+        from .validate import validate_files
+
+        if not args.files:
+            raise InputError("kg validate --shapes SHAPES needs the data files to validate")
+
+        report = validate_files(args.shapes, args.files, strict=args.strict, engine=args.engine)
+    else:
+        report = validate_project(args.root, args.files, strict=args.strict, engine=args.engine)
+    for warning in report.warnings:
+        print(f"kg: warning: {warning}", file=sys.stderr)
     text = {"text": report.to_text, "json": report.to_json, "turtle": report.to_turtle}
     out.write(text[args.format]())
     return 0 if report.conforms else 1
 
 
-def cmd_summary(args: argparse.Namespace, out: TextIO) -> int:
-    from .load import Project, load_graph, load_ontology, load_shapes
-    from .summary import describe
+def validate_project(root: str | None, files: Sequence[Path] = (), *, strict: bool = False,
+                     engine: str | None = None) -> ValidationReport:
+    """The project's data (with ``files``) validated against its shapes."""
+    from .load import Project, load_graph, rdf_files, validation_store
+    from .shacl import Shapes
     from .validate import validate
+
+    project = Project.locate(root)
+    graph = load_graph(project, extra=files)
+    store, provenance = validation_store(graph, rdf_files(project.ontology_dir))
+    return validate(store, Shapes.from_files(rdf_files(project.shapes_dir)), strict=strict,
+                    engine=engine, provenance=provenance)
+
+
+def cmd_summary(args: argparse.Namespace, out: TextIO) -> int:
+    from .load import Project, load_graph
+    from .summary import describe
 
     if store_path(args):
         return cmd_summary_store(args, out)
     project = Project.locate(args.root)
     graph = load_graph(project)
-    report = validate(graph, load_shapes(project), load_ontology(project))
+    report = validate_project(args.root)
     out.write(describe(graph))
     out.write(f"\nvalidation: {report.summary()}\n")
     if not report.conforms:
@@ -418,14 +440,17 @@ def cmd_load(args: argparse.Namespace, out: TextIO) -> int:
     project = Project.locate(args.root)
     files = list(args.files) or rdf_files(project.data_dir)
     if args.validate:
-        from .load import KnowledgeGraph, load_ontology, load_shapes, new_dataset, parse_into
+        from .load import KnowledgeGraph, new_dataset, parse_into, validation_store
+        from .shacl import Shapes
         from .validate import validate
 
         graph = KnowledgeGraph(new_dataset())
         for path in files:
             for name in parse_into(graph.dataset, path):
                 graph.origins.setdefault(name, path)
-        report = validate(graph, load_shapes(project), load_ontology(project))
+        data, provenance = validation_store(graph, rdf_files(project.ontology_dir))
+        report = validate(data, Shapes.from_files(rdf_files(project.shapes_dir)),
+                          provenance=provenance)
         if not report.conforms:
             out.write(report.to_text())
             out.write(f"not loaded into {store}: the files do not conform\n")

@@ -20,7 +20,7 @@ Then, for an addition:
    collect the statements met (every statement about every node met), plus the
    class hierarchy: all the shapes can read about those nodes;
 3. the neighbourhood is validated, by the engine ``kg validate`` uses: the fast
-   engine (:mod:`kg.fastshacl`) is given the affected nodes as its focus nodes;
+   engine (:mod:`kg.shacl`) is given the affected nodes as its focus nodes;
    pySHACL validates every target it finds there and only the results about
    affected nodes are kept (the others' neighbourhoods are incomplete). The
    whole data is never copied: the walks read the source graphs and the
@@ -51,24 +51,29 @@ import json
 import os
 import re
 import time
+import weakref
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from typing import TYPE_CHECKING
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef, Variable
 from rdflib.collection import Collection
-from rdflib.namespace import OWL, RDF, RDFS, SH
+from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS
 from rdflib.paths import AlternativePath, InvPath, MulPath, NegatedPath, SequencePath
 from rdflib.term import Node
 
 from .errors import KGError
 from .load import KnowledgeGraph
 from .namespaces import PREFIXES, bind_prefixes
-from .validate import SEVERITIES, ValidationReport, parsed_once, read_result
+from .report import ValidationReport
+
+if TYPE_CHECKING:
+    from .shacl import Shapes
 
 __all__ = ["ShapeAnalysis", "Reach", "Scope", "validate_addition", "validate_full",
-           "combined_graph", "top_level_results", "result_keys"]
+           "combined_graph", "result_keys", "shapes_of", "GraphProvenance"]
 
 #: Stands for "any predicate" (closed shapes, SPARQL patterns with a variable predicate).
 ANY = URIRef("urn:kg:incremental:any-predicate")
@@ -792,104 +797,88 @@ def validate_full(graph: KnowledgeGraph, shapes: Graph, ontology: Graph, *,
 
 def _run(data: Graph, shapes: Graph, graph: KnowledgeGraph, focus: set[Node] | None,
          strict: bool, engine: str | None) -> ValidationReport:
-    """``data`` validated by ``engine``; with ``focus``, only the results about those nodes.
+    """``data`` validated by ``engine`` (:func:`kg.validate.validate`); with ``focus``, only
+    those focus nodes.
 
     Sources and labels are read from ``graph`` (the whole data), not from ``data``.
+    Glue until additions work on a store: ``data`` is copied into one.
     """
-    from .validate import DEFAULT_ENGINE, ENGINES
+    from .terms import from_rdflib
+    from .validate import validate
 
-    engine = engine or DEFAULT_ENGINE
-    if engine == "fast":
-        import pyoxigraph as ox
-
-        from .fastshacl import FastValidator, ValidationStore
-
-        store = ValidationStore(ox.Store(), provenance=graph)
-        store.add(data)
-        # the engine validates exactly the focus nodes it is given (on this store)
-        return FastValidator(shapes, lazy=focus is not None).validate(store, strict=strict,
-                                                                     focus=focus)
-    if engine != "pyshacl":
-        raise KGError(f"unknown validation engine {engine!r}: use one of {', '.join(ENGINES)}")
-    return _run_pyshacl(data, shapes, graph, focus, strict)
+    store = ox.Store()
+    store.extend(ox.Quad(from_rdflib(s), from_rdflib(p), from_rdflib(o)) for s, p, o in data)
+    return validate(store, shapes_of(shapes), strict=strict, engine=engine,
+                    focus=None if focus is None else [from_rdflib(n) for n in focus],
+                    provenance=GraphProvenance(graph, data))
 
 
-def _run_pyshacl(data: Graph, shapes: Graph, graph: KnowledgeGraph, focus: set[Node] | None,
-                 strict: bool) -> ValidationReport:
-    from pyshacl import validate as shacl_validate
-
-    from .untrusted import quiet_rdflib
-
-    try:
-        with quiet_rdflib(), parsed_once():
-            _, report_graph, _ = shacl_validate(
-                data, shacl_graph=shapes, inference="none", advanced=True,
-                allow_warnings=True, inplace=True)
-    except Exception as exc:  # pySHACL's errors mean the shapes cannot be run
-        raise KGError(f"the shapes could not be run: {exc}") from exc
-    bind_prefixes(report_graph)
-    kept = top_level_results(report_graph, focus)
-    if focus is not None:
-        report_graph = _subreport(report_graph, kept)
-    nodes = [n for top in kept for n in _with_details(report_graph, top)]
-    results = [read_result(report_graph, node, data, graph) for node in nodes]
-    order = {name: i for i, name in enumerate(SEVERITIES.values())}
-    results.sort(key=lambda r: (order[r.severity], r.sources, r.focus, r.path or "", r.message))
-    return ValidationReport(tuple(results), strict=strict, report_graph=report_graph)
+_SHAPES: weakref.WeakKeyDictionary[Graph, tuple[int, Shapes]] = weakref.WeakKeyDictionary()
 
 
-def top_level_results(report: Graph, focus: set[Node] | None = None) -> list[Node]:
-    """The report's results that are not details of another result (about ``focus`` only)."""
-    details = set(report.objects(None, SH.detail))
-    return [r for r in report.subjects(RDF.type, SH.ValidationResult)
-            if r not in details and (focus is None or report.value(r, SH.focusNode) in focus)]
+def shapes_of(graph: Graph) -> Shapes:
+    """The shapes of an rdflib shapes graph, for :func:`kg.validate.validate` (once per graph)."""
+    from .shacl import Shapes
+    from .terms import from_rdflib
+
+    cached = _SHAPES.get(graph)
+    if cached is None or cached[0] != len(graph):
+        store = ox.Store()
+        store.extend(ox.Quad(from_rdflib(s), from_rdflib(p), from_rdflib(o)) for s, p, o in graph)
+        cached = _SHAPES[graph] = (len(graph), Shapes.from_store(store))
+    return cached[1]
 
 
-def _with_details(report: Graph, result: Node) -> list[Node]:
-    found, todo = [], [result]
-    while todo:
-        node = todo.pop()
-        found.append(node)
-        todo.extend(report.objects(node, SH.detail))
-    return found
+class GraphProvenance:
+    """Labels from the validated ``data``, sources (and their files) from the whole ``graph``."""
 
+    def __init__(self, graph: KnowledgeGraph, data: Graph) -> None:
+        self.graph = graph
+        self.data = data
 
-def _subreport(report: Graph, kept: list[Node]) -> Graph:
-    """A report graph with only the kept results (and what hangs off them)."""
-    out = Graph()
-    bind_prefixes(out)
-    root = BNode()
-    out.add((root, RDF.type, SH.ValidationReport))
-    conforms = not any(report.value(r, SH.resultSeverity) == SH.Violation for r in kept)
-    out.add((root, SH.conforms, Literal(conforms)))
-    todo = list(kept)
-    seen: set[Node] = set()
-    for result in kept:
-        out.add((root, SH.result, result))
-    while todo:
-        node = todo.pop()
-        if node in seen:
-            continue
-        seen.add(node)
-        for p, o in report.predicate_objects(node):
-            out.add((node, p, o))
-            if isinstance(o, BNode) and p != SH.sourceShape:
-                todo.append(o)
-    return out
+    def label(self, term: object) -> str | None:
+        from .terms import to_rdflib
+
+        labels = {lit.language: str(lit) for lit in self.data.objects(to_rdflib(term), SKOS.prefLabel)
+                  if isinstance(lit, Literal)}
+        for lang in ("id", "en", None):
+            if lang in labels:
+                return labels[lang]
+        return next(iter(labels.values()), None)
+
+    def sources(self, term: object) -> tuple[str, ...]:
+        from .terms import to_rdflib
+        from .validate import relative
+
+        node = to_rdflib(term)
+        dataset = self.graph.dataset
+        names = sorted({str(g) for _, _, _, g in dataset.quads((node, None, None, None))})
+        if not names:
+            names = sorted({str(g) for _, _, _, g in dataset.quads((None, None, node, None))})
+        shown = []
+        for name in names:
+            origin = self.graph.origins.get(URIRef(name))
+            shown.append(f"{name} ({relative(origin)})" if origin else name)
+        return tuple(shown)
 
 
 def result_keys(report: ValidationReport, focus: set[Node] | None = None) -> list[tuple[str, ...]]:
-    """Top-level results as comparable tuples (for tests: incremental == full)."""
-    graph = report.report_graph
+    """Results as comparable tuples (for tests: incremental == full): focus node, path
+    (``_`` for a complex one), value, severity, message, component, shape (``_`` when blank),
+    the terms written as N-Triples."""
+    wanted = None if focus is None else {n.n3() for n in focus}
     keys = []
-    for node in top_level_results(graph, focus):
-        def one(prop: URIRef, node: Node = node) -> str:
-            value = graph.value(node, prop)
-            if isinstance(value, BNode) and prop != SH.focusNode:
-                return "_"  # a path or shape: the same shapes, but compared by position
-            return "" if value is None else value.n3()
-        keys.append(tuple(one(p) for p in (SH.focusNode, SH.resultPath, SH.value,
-                                           SH.resultSeverity, SH.resultMessage,
-                                           SH.sourceConstraintComponent, SH.sourceShape)))
-    return sorted(keys)
+    for result in report.results:
+        terms = result.terms
+        if terms is None:
+            continue
 
+        def shown(term: object, blank: str = "_") -> str:
+            if term is None:
+                return ""
+            return blank if isinstance(term, ox.BlankNode) else str(term)
+        key = (str(terms.focus), shown(terms.path), shown(terms.value, str(terms.value)),
+               str(terms.severity), result.message, str(terms.component), shown(terms.shape))
+        if wanted is None or key[0] in wanted:
+            keys.append(key)
+    return sorted(keys)

@@ -27,7 +27,10 @@ from .project import Project
 from .namespaces import BASE, bind_prefixes
 
 if TYPE_CHECKING:
+    import pyoxigraph as ox
+
     from .untrusted import Limits
+    from .validate import StoreProvenance
 
 #: The IRI under which the shipped JSON-LD context may be referenced; it is
 #: resolved to ``src/kg/context.jsonld``, never fetched.
@@ -237,6 +240,33 @@ def load_graph(project: Project | None = None, *, extra: Iterable[Path] = (),
         for name in sorted({URIRef(str(g)) for _, _, _, g in parsed.quads((None, None, None, None))}):
             graph.origins.setdefault(name, path)
     return graph
+
+
+def validation_store(graph: KnowledgeGraph, ontology: Iterable[Path] = ()) -> tuple[ox.Store, StoreProvenance]:
+    """The graph as :func:`kg.validate.validate` reads it: a pyoxigraph Store with every
+    source graph, their merge in the default graph, and the ``ontology`` files there too;
+    and the provenance that names each source graph's file.
+
+    Glue until loading is done by pyoxigraph itself (the data is read twice meanwhile).
+
+    Raises:
+        SourceFileError: an ontology file cannot be read or parsed.
+    """
+    import pyoxigraph as ox
+
+    from .shacl.shapes import load_file
+    from .terms import from_rdflib
+    from .validate import StoreProvenance
+
+    store = ox.Store()
+    store.extend(ox.Quad(from_rdflib(s), from_rdflib(p), from_rdflib(o), from_rdflib(g))
+                 for s, p, o, g in graph.dataset.quads((None, None, None, None))
+                 if g is not None)
+    store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
+    for path in ontology:
+        load_file(store, path)
+    origins = {str(name): path for name, path in graph.origins.items()}
+    return store, StoreProvenance(store, origins)
 
 
 def load_rdf(paths: Iterable[Path]) -> Graph:

@@ -43,7 +43,7 @@ from rdflib import URIRef
 from rdflib.term import Node
 
 from .errors import StoreError
-from .fastshacl import from_ox, to_ox
+from .terms import from_rdflib, to_rdflib
 
 __all__ = ["StoreData", "FILES_NAME", "PENDING_NAME", "record_files", "read_files"]
 
@@ -180,7 +180,7 @@ class StoreData:
 
     def prepare(self, quads: Iterable[Quad], contents: dict[str, bytes]) -> bytes:
         """Write ``kg-pending.nq`` (step 1 of the module docstring); return its N-Quads."""
-        body = ox.serialize((ox.Quad(to_ox(s), to_ox(p), to_ox(o), to_ox(g))  # type: ignore[arg-type]
+        body = ox.serialize((ox.Quad(from_rdflib(s), from_rdflib(p), from_rdflib(o), from_rdflib(g))
                              for s, p, o, g in quads), format=ox.RdfFormat.N_QUADS) or b""
         digests = {name: hashlib.sha256(content).hexdigest() for name, content in contents.items()}
         _write_synced(self.path / PENDING_NAME,
@@ -238,12 +238,12 @@ class StoreDataset:
 
     def quads(self, pattern: tuple[Node | None, Node | None, Node | None, Node | None]
               ) -> Iterator[Quad]:
-        s, p, o, g = (None if t is None else to_ox(t) for t in pattern)  # type: Any, Any, Any, Any
+        s, p, o, g = (None if t is None else from_rdflib(t) for t in pattern)  # type: Any, Any, Any, Any
         for store in (self.store, self.pending):
             for quad in store.quads_for_pattern(s, p, o, g):
                 if type(quad.graph_name) is ox.DefaultGraph:  # noqa: E721 - the merge
                     continue
-                yield (from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object),
+                yield (to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object),
                        URIRef(quad.graph_name.value))
 
     def merged_triples(self, pattern: tuple[Node | None, Node | None, Node | None]
@@ -252,11 +252,11 @@ class StoreDataset:
 
         Each once from the store (plus, maybe again, those of the addition).
         """
-        s, p, o = (None if t is None else to_ox(t) for t in pattern)  # type: Any, Any, Any
+        s, p, o = (None if t is None else from_rdflib(t) for t in pattern)  # type: Any, Any, Any
         for quad in self.store.quads_for_pattern(s, p, o, _DEFAULT):
-            yield from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object)
+            yield to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)
         for quad in self.pending.quads_for_pattern(s, p, o):
-            yield from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object)
+            yield to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)
 
     def graph(self, name: Node) -> GraphView:
         return GraphView(self, URIRef(str(name)))
@@ -273,5 +273,5 @@ class GraphView:
         return next(self.dataset.quads((*triple, self.name)), None) is not None
 
     def add(self, triple: tuple[Node, Node, Node]) -> None:
-        s, p, o = (to_ox(t) for t in triple)
-        self.dataset.pending.add(ox.Quad(s, p, o, ox.NamedNode(str(self.name))))  # type: ignore[arg-type]
+        s, p, o = (from_rdflib(t) for t in triple)
+        self.dataset.pending.add(ox.Quad(s, p, o, ox.NamedNode(str(self.name))))

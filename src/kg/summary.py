@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections import Counter
 
-from rdflib import URIRef
-from rdflib.namespace import RDF
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, SKOS
+from rdflib.term import Node
 
 from .load import KnowledgeGraph
 from .namespaces import KG, SCHEMA
-from .validate import label_of
 
 
 def describe(graph: KnowledgeGraph) -> str:
@@ -31,3 +31,15 @@ def describe(graph: KnowledgeGraph) -> str:
     for cls, count in sorted(classes.items(), key=lambda kv: (-kv[1], str(kv[0]))):
         lines.append(f"  {manager.normalizeUri(cls):<40} {count:>4}")
     return "\n".join(lines) + "\n"
+
+
+def label_of(data: Graph, node: Node | None) -> str | None:
+    """The node's Indonesian (else English, else any) preferred label."""
+    if node is None:
+        return None
+    labels = {lit.language: str(lit) for lit in data.objects(node, SKOS.prefLabel)
+              if isinstance(lit, Literal)}
+    for lang in ("id", "en", None):
+        if lang in labels:
+            return labels[lang]
+    return next(iter(labels.values()), None)
