@@ -16,11 +16,9 @@ them (``^kg:x``, ``a/b``, ``(a|b)``, ``(a)*``).
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any, NamedTuple, Union
 
 import pyoxigraph as ox
 
@@ -41,8 +39,7 @@ def _sh(name: str) -> ox.NamedNode:
     return ox.NamedNode(SH + name)
 
 
-@dataclass(frozen=True)
-class ResultTerms:
+class ResultTerms(NamedTuple):
     """One result as RDF terms: what the W3C report graph says of it."""
 
     severity: ox.NamedNode
@@ -57,9 +54,19 @@ class ResultTerms:
     messages: tuple[ox.Literal, ...] = ()
 
 
-@dataclass(frozen=True)
+#: The fields of a result as people read it (what compares equal, what JSON holds).
+FIELDS = ("severity", "focus", "focus_label", "path", "value", "message", "shape", "constraint",
+          "sources")
+
+
 class ValidationResult:
-    """One thing a shape found wrong, said so that a maintainer can find and mend it."""
+    """One thing a shape found wrong, said so that a maintainer can find and mend it.
+
+    (A plain class, not a dataclass: importing dataclasses was a tenth of
+    ``kg validate``'s start-up. Immutable; equal when the fields of :data:`FIELDS` are.)
+    """
+
+    __slots__ = (*FIELDS, "terms")
 
     severity: str                   #: "Violation", "Warning" or "Info" (else the IRI, short)
     focus: str                      #: the focus node's IRI (or blank node label, or literal text)
@@ -69,9 +76,31 @@ class ValidationResult:
     message: str                    #: the shape's sh:message (or a default one)
     shape: str | None               #: the shape that produced it
     constraint: str | None          #: the SHACL constraint component
-    sources: tuple[str, ...] = ()   #: source graphs stating the focus node (and their files)
-    #: the same result as RDF terms (for the report graph); not compared
-    terms: ResultTerms | None = field(default=None, compare=False, repr=False)
+    sources: tuple[str, ...]        #: source graphs stating the focus node (and their files)
+    terms: ResultTerms | None       #: the same result as RDF terms (for the report graph)
+
+    def __init__(self, severity: str, focus: str, focus_label: str | None, path: str | None,
+                 value: str | None, message: str, shape: str | None, constraint: str | None,
+                 sources: tuple[str, ...] = (), terms: ResultTerms | None = None) -> None:
+        for name, given in zip((*FIELDS, "terms"), (severity, focus, focus_label, path, value,
+                                                     message, shape, constraint, tuple(sources),
+                                                     terms)):
+            object.__setattr__(self, name, given)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"a ValidationResult cannot be changed ({name})")
+
+    def _key(self) -> tuple[object, ...]:
+        return tuple(getattr(self, name) for name in FIELDS)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ValidationResult) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return "ValidationResult(" + ", ".join(f"{n}={getattr(self, n)!r}" for n in FIELDS) + ")"
 
     @classmethod
     def from_terms(cls, terms: ResultTerms, *, label: str | None = None,
@@ -103,9 +132,10 @@ class ValidationResult:
         return text
 
     def as_dict(self) -> dict[str, object]:
-        return {"severity": self.severity, "focus": self.focus, "focus_label": self.focus_label,
-                "path": self.path, "value": self.value, "message": self.message,
-                "shape": self.shape, "constraint": self.constraint, "sources": list(self.sources)}
+        """The fields of :data:`FIELDS`, as JSON writes them."""
+        found: dict[str, object] = {name: getattr(self, name) for name in FIELDS}
+        found["sources"] = list(self.sources)
+        return found
 
 
 def sort_key(result: ValidationResult) -> tuple[object, ...]:
@@ -114,7 +144,6 @@ def sort_key(result: ValidationResult) -> tuple[object, ...]:
             result.message, result.value or "")
 
 
-@dataclass(frozen=True)
 class ValidationReport:
     """What validation found. Non-conformance is a result, not an exception.
 
@@ -122,9 +151,24 @@ class ValidationReport:
     the fast engine handed to pySHACL, and why).
     """
 
-    results: tuple[ValidationResult, ...]
-    strict: bool = False
-    warnings: tuple[str, ...] = ()
+    __slots__ = ("results", "strict", "warnings")
+
+    def __init__(self, results: Iterable[ValidationResult], strict: bool = False,
+                 warnings: Iterable[str] = ()) -> None:
+        self.results: tuple[ValidationResult, ...] = tuple(results)
+        self.strict = strict
+        self.warnings: tuple[str, ...] = tuple(warnings)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ValidationReport) and (
+            self.results, self.strict, self.warnings) == (other.results, other.strict,
+                                                          other.warnings)
+
+    def __hash__(self) -> int:
+        return hash((self.results, self.strict, self.warnings))
+
+    def __repr__(self) -> str:
+        return f"ValidationReport({len(self.results)} results, {self.summary()!r})"
 
     @property
     def counts(self) -> dict[str, int]:
@@ -151,6 +195,8 @@ class ValidationReport:
 
     def to_json(self) -> str:
         """The report as JSON: ``conforms``, ``strict``, ``counts``, ``results``, ``warnings``."""
+        import json
+
         return json.dumps({"conforms": self.conforms, "strict": self.strict,
                            "counts": self.counts,
                            "results": [r.as_dict() for r in self.results],

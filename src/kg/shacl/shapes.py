@@ -26,9 +26,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path as FilePath
-from typing import TYPE_CHECKING, ClassVar, Union, cast
+from typing import TYPE_CHECKING, NamedTuple, Union, cast
 
 import pyoxigraph as ox
 
@@ -48,10 +47,16 @@ _FORMATS = {".ttl": ox.RdfFormat.TURTLE, ".nt": ox.RdfFormat.N_TRIPLES, ".trig":
             ".owl": ox.RdfFormat.RDF_XML, ".n3": ox.RdfFormat.N3}
 
 
+# The model's classes are NamedTuples and plain classes, not dataclasses: creating thirty
+# dataclasses (and importing the module) took a fifth of `kg validate`'s 0.2 s start-up.
+# Constraints are never compared.
+
 # --------------------------------------------------------------------------- paths
 
-@dataclass(frozen=True)
-class Path:
+_PATH_TEMPLATES = {"inverse": "^{}", "zeroOrMore": "{}*", "oneOrMore": "{}+", "zeroOrOne": "{}?"}
+
+
+class Path(NamedTuple):
     """A SHACL property path (https://www.w3.org/TR/shacl/#property-paths).
 
     ``kind`` is one of ``predicate``, ``inverse``, ``sequence``, ``alternative``,
@@ -64,9 +69,6 @@ class Path:
     predicate: ox.NamedNode | None = None
     steps: tuple[Path, ...] = ()
 
-    _TEMPLATES: ClassVar[dict[str, str]] = {
-        "inverse": "^{}", "zeroOrMore": "{}*", "oneOrMore": "{}+", "zeroOrOne": "{}?"}
-
     def sparql(self) -> str:
         """The path as a SPARQL 1.1 property path (SHACL paths map one to one)."""
         if self.predicate is not None:
@@ -76,7 +78,7 @@ class Path:
         if self.kind == "alternative":
             return "(" + "|".join(step.sparql() for step in self.steps) + ")"
         inner = self.steps[0].sparql()
-        return self._TEMPLATES[self.kind].format(inner if self.steps[0].predicate is not None
+        return _PATH_TEMPLATES[self.kind].format(inner if self.steps[0].predicate is not None
                                                  else f"({inner})")
 
     def predicates(self) -> Iterator[ox.NamedNode]:
@@ -88,169 +90,132 @@ class Path:
 
 
 # --------------------------------------------------------------------------- constraints
+# One class per core constraint component (some per family: sh:minExclusive and its three
+# siblings are one RangeConstraint); each instance is one value of one parameter on one shape.
 
-@dataclass(frozen=True)
-class Constraint:
-    """One value of one parameter of a core constraint component, on one shape."""
-
-    #: the local name of the component in the ``sh:`` namespace
-    component: ClassVar[str] = ""
-
-    @property
-    def component_iri(self) -> ox.NamedNode:
-        return SH[self.component]
-
-
-@dataclass(frozen=True)
-class ClassConstraint(Constraint):
-    component: ClassVar[str] = "ClassConstraintComponent"
+class ClassConstraint(NamedTuple):
     cls: Term
 
 
-@dataclass(frozen=True)
-class DatatypeConstraint(Constraint):
-    component: ClassVar[str] = "DatatypeConstraintComponent"
+class DatatypeConstraint(NamedTuple):
     datatype: ox.NamedNode
 
 
-@dataclass(frozen=True)
-class NodeKindConstraint(Constraint):
-    component: ClassVar[str] = "NodeKindConstraintComponent"
+class NodeKindConstraint(NamedTuple):
     kind: ox.NamedNode
 
 
-@dataclass(frozen=True)
-class MinCountConstraint(Constraint):
-    component: ClassVar[str] = "MinCountConstraintComponent"
-    count: int
+class MinCountConstraint(NamedTuple):
+    number: int             #: (not ``count``: tuples have a method of that name)
 
 
-@dataclass(frozen=True)
-class MaxCountConstraint(Constraint):
-    component: ClassVar[str] = "MaxCountConstraintComponent"
-    count: int
+class MaxCountConstraint(NamedTuple):
+    number: int
 
 
-@dataclass(frozen=True)
-class RangeConstraint(Constraint):
-    """``sh:minExclusive`` and the three others: ``operator`` is how a value must compare."""
+#: How a value must compare with the bound of sh:minExclusive and its three siblings.
+RANGE_OPERATORS = {"minExclusive": ">", "minInclusive": ">=", "maxExclusive": "<",
+                   "maxInclusive": "<="}
 
-    component: ClassVar[str] = ""
+
+class RangeConstraint(NamedTuple):
     parameter: str          #: minExclusive, minInclusive, maxExclusive, maxInclusive
     bound: Term
 
-    OPERATORS: ClassVar[dict[str, str]] = {
-        "minExclusive": ">", "minInclusive": ">=", "maxExclusive": "<", "maxInclusive": "<="}
-
-    @property
-    def component_iri(self) -> ox.NamedNode:
-        return SH[self.parameter[0].upper() + self.parameter[1:] + "ConstraintComponent"]
-
     @property
     def operator(self) -> str:
-        return self.OPERATORS[self.parameter]
+        return RANGE_OPERATORS[self.parameter]
 
 
-@dataclass(frozen=True)
-class LengthConstraint(Constraint):
-    component: ClassVar[str] = ""
+class LengthConstraint(NamedTuple):
     parameter: str          #: minLength or maxLength
     length: int
 
-    @property
-    def component_iri(self) -> ox.NamedNode:
-        return SH[self.parameter[0].upper() + self.parameter[1:] + "ConstraintComponent"]
 
-
-@dataclass(frozen=True)
-class PatternConstraint(Constraint):
-    component: ClassVar[str] = "PatternConstraintComponent"
+class PatternConstraint(NamedTuple):
     pattern: str
     flags: str = ""
 
 
-@dataclass(frozen=True)
-class LanguageInConstraint(Constraint):
-    component: ClassVar[str] = "LanguageInConstraintComponent"
+class LanguageInConstraint(NamedTuple):
     languages: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class UniqueLangConstraint(Constraint):
-    component: ClassVar[str] = "UniqueLangConstraintComponent"
+class UniqueLangConstraint(NamedTuple):
+    pass
 
 
-@dataclass(frozen=True)
-class PairConstraint(Constraint):
-    """``sh:equals``, ``sh:disjoint``, ``sh:lessThan``, ``sh:lessThanOrEquals``."""
+class PairConstraint(NamedTuple):
+    """sh:equals, sh:disjoint, sh:lessThan, sh:lessThanOrEquals."""
 
-    component: ClassVar[str] = ""
     parameter: str
     predicate: ox.NamedNode
 
-    @property
-    def component_iri(self) -> ox.NamedNode:
-        return SH[self.parameter[0].upper() + self.parameter[1:] + "ConstraintComponent"]
 
-
-@dataclass(frozen=True)
-class NotConstraint(Constraint):
-    component: ClassVar[str] = "NotConstraintComponent"
+class NotConstraint(NamedTuple):
     shape: Node
 
 
-@dataclass(frozen=True)
-class LogicalConstraint(Constraint):
-    """``sh:and``, ``sh:or``, ``sh:xone`` over a list of shapes."""
+class LogicalConstraint(NamedTuple):
+    """sh:and, sh:or, sh:xone over a list of shapes."""
 
-    component: ClassVar[str] = ""
     parameter: str          #: and, or, xone
     shapes: tuple[Node, ...]
 
-    @property
-    def component_iri(self) -> ox.NamedNode:
-        return SH[self.parameter[0].upper() + self.parameter[1:] + "ConstraintComponent"]
 
-
-@dataclass(frozen=True)
-class NodeConstraint(Constraint):
-    component: ClassVar[str] = "NodeConstraintComponent"
+class NodeConstraint(NamedTuple):
     shape: Node
 
 
-@dataclass(frozen=True)
-class QualifiedConstraint(Constraint):
-    """``sh:qualifiedValueShape`` with its counts; ``siblings`` when the shapes are disjoint."""
+class QualifiedConstraint(NamedTuple):
+    """sh:qualifiedValueShape with one of its counts; ``siblings`` when the shapes are disjoint."""
 
-    component: ClassVar[str] = ""
     shape: Node
     min_count: int | None
     max_count: int | None
     siblings: tuple[Node, ...] = ()
 
 
-@dataclass(frozen=True)
-class ClosedConstraint(Constraint):
-    component: ClassVar[str] = "ClosedConstraintComponent"
+class ClosedConstraint(NamedTuple):
     allowed: frozenset[ox.NamedNode]
 
 
-@dataclass(frozen=True)
-class HasValueConstraint(Constraint):
-    component: ClassVar[str] = "HasValueConstraintComponent"
+class HasValueConstraint(NamedTuple):
     value: Term
 
 
-@dataclass(frozen=True)
-class InConstraint(Constraint):
-    component: ClassVar[str] = "InConstraintComponent"
+class InConstraint(NamedTuple):
     values: tuple[Term, ...]
+
+
+Constraint = Union[ClassConstraint, DatatypeConstraint, NodeKindConstraint, MinCountConstraint,
+                   MaxCountConstraint, RangeConstraint, LengthConstraint, PatternConstraint,
+                   LanguageInConstraint, UniqueLangConstraint, PairConstraint, NotConstraint,
+                   LogicalConstraint, NodeConstraint, QualifiedConstraint, ClosedConstraint,
+                   HasValueConstraint, InConstraint]
+_COMPONENTS = {
+    ClassConstraint: "Class", DatatypeConstraint: "Datatype", NodeKindConstraint: "NodeKind",
+    MinCountConstraint: "MinCount", MaxCountConstraint: "MaxCount",
+    PatternConstraint: "Pattern", LanguageInConstraint: "LanguageIn",
+    UniqueLangConstraint: "UniqueLang", NotConstraint: "Not", NodeConstraint: "Node",
+    ClosedConstraint: "Closed", HasValueConstraint: "HasValue", InConstraint: "In"}
+
+
+def component_of(constraint: Constraint) -> ox.NamedNode:
+    """The IRI of the constraint's component (``sh:MinCountConstraintComponent`` ...)."""
+    if isinstance(constraint, QualifiedConstraint):
+        name = "QualifiedMinCount" if constraint.min_count is not None else "QualifiedMaxCount"
+    elif isinstance(constraint, (RangeConstraint, LengthConstraint, PairConstraint,
+                                 LogicalConstraint)):
+        name = constraint.parameter[0].upper() + constraint.parameter[1:]
+    else:
+        name = _COMPONENTS[type(constraint)]
+    return SH[name + "ConstraintComponent"]
 
 
 # --------------------------------------------------------------------------- SHACL-SPARQL
 
-@dataclass(frozen=True)
-class SparqlConstraint:
+class SparqlConstraint(NamedTuple):
     """A SPARQL-based constraint (``sh:sparql``): a SELECT query and its messages."""
 
     node: Node
@@ -259,8 +224,7 @@ class SparqlConstraint:
     messages: tuple[ox.Literal, ...]
 
 
-@dataclass(frozen=True)
-class Validator:
+class Validator(NamedTuple):
     """A validator of a SPARQL-based constraint component: a SELECT or an ASK query."""
 
     node: Node
@@ -270,15 +234,13 @@ class Validator:
     messages: tuple[ox.Literal, ...]
 
 
-@dataclass(frozen=True)
-class Parameter:
+class Parameter(NamedTuple):
     path: ox.NamedNode
     name: str                          #: the variable it binds (the path's local name)
     optional: bool
 
 
-@dataclass(frozen=True)
-class Component:
+class Component(NamedTuple):
     """A SPARQL-based constraint component declared in the shapes graph."""
 
     node: ox.NamedNode
@@ -290,8 +252,7 @@ class Component:
     unsupported: str | None = None     #: e.g. only JavaScript validators
 
 
-@dataclass(frozen=True)
-class CustomConstraint:
+class CustomConstraint(NamedTuple):
     """A SPARQL-based constraint component applied to a shape with its parameter values."""
 
     component: Component
@@ -301,33 +262,47 @@ class CustomConstraint:
 
 # --------------------------------------------------------------------------- shapes
 
-@dataclass(frozen=True)
-class Targets:
+class Targets(NamedTuple):
     classes: tuple[Term, ...] = ()
     nodes: tuple[Term, ...] = ()
     subjects_of: tuple[ox.NamedNode, ...] = ()
     objects_of: tuple[ox.NamedNode, ...] = ()
 
-    def __bool__(self) -> bool:
+    def any(self) -> bool:
+        """Whether there is a target at all."""
         return bool(self.classes or self.nodes or self.subjects_of or self.objects_of)
 
 
-@dataclass(eq=False)
 class Shape:
-    """One shape: what it targets, the path of a property shape, and its constraints."""
+    """One shape: what it targets, the path of a property shape, and its constraints.
 
-    node: Node
-    path: Path | None
-    targets: Targets
-    severity: ox.NamedNode
-    messages: tuple[ox.Literal, ...]
-    deactivated: bool
-    constraints: tuple[Constraint, ...] = ()
-    properties: tuple[Node, ...] = ()          #: its sh:property shapes
-    sparql: tuple[SparqlConstraint, ...] = ()
-    custom: tuple[CustomConstraint, ...] = ()
-    #: what the engine cannot run in this shape itself (pySHACL runs the shape instead)
-    unsupported: tuple[str, ...] = ()
+    (A plain class: see the note on the model's classes above.)
+    """
+
+    __slots__ = ("node", "path", "targets", "severity", "messages", "deactivated",
+                 "constraints", "properties", "sparql", "custom", "unsupported")
+
+    def __init__(self, node: Node, path: Path | None, targets: Targets, severity: ox.NamedNode,
+                 messages: tuple[ox.Literal, ...], deactivated: bool, *,
+                 constraints: tuple[Constraint, ...] = (), properties: tuple[Node, ...] = (),
+                 sparql: tuple[SparqlConstraint, ...] = (),
+                 custom: tuple[CustomConstraint, ...] = (),
+                 unsupported: tuple[str, ...] = ()) -> None:
+        self.node = node
+        self.path = path
+        self.targets = targets
+        self.severity = severity
+        self.messages = messages
+        self.deactivated = deactivated
+        self.constraints = constraints
+        self.properties = properties        #: its sh:property shapes
+        self.sparql = sparql
+        self.custom = custom
+        #: what the engine cannot run in this shape itself (pySHACL runs the shape instead)
+        self.unsupported = unsupported
+
+    def __repr__(self) -> str:
+        return f"Shape({self.node!r}, path={self.path.sparql() if self.path else None})"
 
     @property
     def is_property(self) -> bool:
@@ -389,6 +364,7 @@ class Shapes:
         self._rdflib: Graph | None = None
         self._structures: dict[Term, tuple[ox.Triple, ...]] = {}
         self._subclasses: dict[Term, frozenset[Term]] = {}
+        self._about: dict[Term, dict[ox.NamedNode, list[Term]]] = {}
 
     # ---- building
 
@@ -444,11 +420,18 @@ class Shapes:
 
     # ---- reading the graph
 
+    def about(self, subject: Term) -> dict[ox.NamedNode, list[Term]]:
+        """What the graph says of a node: predicate -> objects (read once; do not change it)."""
+        found = self._about.get(subject)
+        if found is None:
+            found = self._about[subject] = {}
+            if not isinstance(subject, ox.Literal):
+                for quad in self.store.quads_for_pattern(subject, None, None, DEFAULT_GRAPH):
+                    found.setdefault(quad.predicate, []).append(cast(Term, quad.object))
+        return found
+
     def objects(self, subject: Term, predicate: ox.NamedNode) -> list[Term]:
-        if isinstance(subject, ox.Literal):
-            return []
-        return [cast(Term, q.object)
-                for q in self.store.quads_for_pattern(subject, predicate, None, DEFAULT_GRAPH)]
+        return list(self.about(subject).get(predicate, ()))
 
     def subjects(self, predicate: ox.NamedNode, obj: Term | None = None) -> list[Node]:
         return [cast(Node, q.subject)
@@ -557,7 +540,8 @@ class Shapes:
                             nodes.add(node)
             shapes = [self.shape(node) for node in sorted(nodes, key=str)
                       if not isinstance(node, ox.Literal)]
-            self._targeted = [s for s in shapes if not s.deactivated and (s.targets or s.unsupported)]
+            self._targeted = [s for s in shapes if not s.deactivated
+                              and (s.targets.any() or s.unsupported)]
         return self._targeted
 
     def is_class(self, node: Term) -> bool:
@@ -658,9 +642,15 @@ def load_file(store: ox.Store, path: FilePath, *, default_graph: bool = True) ->
     if fmt is None:
         raise SourceFileError(path, f"unknown RDF file suffix {path.suffix!r}: use one of "
                                     f"{', '.join(sorted(_FORMATS))}")
-    target = store if not default_graph else ox.Store()
+    dataset = fmt in (ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS, ox.RdfFormat.JSON_LD)
+    # a dataset format read into the default graph goes through a scratch store
+    target = ox.Store() if default_graph and dataset else store
     try:
-        target.load(path=str(path), format=fmt, base_iri=path.resolve().as_uri())
+        if default_graph and not dataset:
+            target.load(path=str(path), format=fmt, base_iri=path.resolve().as_uri(),
+                        to_graph=DEFAULT_GRAPH)
+        else:
+            target.load(path=str(path), format=fmt, base_iri=path.resolve().as_uri())
     except FileNotFoundError:
         raise SourceFileError(path, "no such file") from None
     except OSError as exc:
@@ -668,7 +658,7 @@ def load_file(store: ox.Store, path: FilePath, *, default_graph: bool = True) ->
     except SyntaxError as exc:
         raise SourceFileError(path, f"syntax error: {_parser_message(exc)}",
                               **_parser_position(exc)) from None
-    if default_graph:  # the file's named graphs too: a shapes graph is one graph
+    if target is not store:  # the file's named graphs too: a shapes graph is one graph
         store.extend(ox.Quad(q.subject, q.predicate, q.object, DEFAULT_GRAPH) for q in target)
 
 
@@ -802,9 +792,10 @@ def _read_shape(shapes: Shapes, node: Node) -> Shape:
 
 def _read_constraints(g: Shapes, node: Node, is_property: bool) -> list[Constraint]:
     found: list[Constraint] = []
+    about = g.about(node)
 
     def values(name: str) -> list[Term]:
-        return g.objects(node, SH[name])
+        return about.get(SH[name], [])
 
     def bad(why: str) -> ShapesError:
         return ShapesError(f"shape {g.describe(node)}: {why}")
@@ -823,7 +814,7 @@ def _read_constraints(g: Shapes, node: Node, is_property: bool) -> list[Constrai
             count = _integer(g, node, predicate)
             if count is not None:
                 found.append(made(count))
-    for parameter in RangeConstraint.OPERATORS:
+    for parameter in RANGE_OPERATORS:
         found.extend(RangeConstraint(parameter, bound) for bound in values(parameter))
     for parameter in ("minLength", "maxLength"):
         length = _integer(g, node, SH[parameter])
@@ -963,4 +954,4 @@ __all__ = ["Shapes", "Shape", "Path", "Targets", "Constraint", "SparqlConstraint
            "MaxCountConstraint", "RangeConstraint", "LengthConstraint", "PatternConstraint",
            "LanguageInConstraint", "UniqueLangConstraint", "PairConstraint", "NotConstraint",
            "LogicalConstraint", "NodeConstraint", "QualifiedConstraint", "ClosedConstraint",
-           "HasValueConstraint", "InConstraint", "SH_NS"]
+           "HasValueConstraint", "InConstraint", "SH_NS", "component_of", "RANGE_OPERATORS"]

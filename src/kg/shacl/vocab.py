@@ -25,7 +25,9 @@ class _Namespace:
     def __getattr__(self, name: str) -> ox.NamedNode:
         if name.startswith("_"):
             raise AttributeError(name)
-        return self[name]
+        term = self[name]
+        setattr(self, name, term)  # found as a plain attribute from now on
+        return term
 
     def __getitem__(self, name: str) -> ox.NamedNode:
         term = self._made.get(name)
