@@ -6,14 +6,21 @@ results (as :class:`~kg.report.ResultTerms`) and the shapes it handed back
 because it cannot run them (:mod:`kg.validate` runs those with pySHACL).
 
 A shape is run on a :class:`~kg.shacl.compile.Focus` (its targets in the
-whole graph, or given focus nodes), all its focus nodes at once:
+whole graph, or given focus nodes), all its focus nodes at once, together
+with the shapes that share them (a node shape and its property shapes:
+:meth:`_Run.group`). Each query walks from the focus nodes (a LATERAL join)
+along a union with a branch per property shape:
 
-- the **value tests** of a shape (``sh:class``, ``sh:datatype``, ``sh:in``,
-  ``sh:or`` of inlined shapes ...) are one query: the value nodes that fail
-  any of them, with a flag per test;
-- the **counts** (``sh:minCount``, ``sh:maxCount``, ``sh:hasValue``, qualified
-  counts) are one grouped query, ``sh:uniqueLang`` another; ``sh:equals``,
-  ``sh:disjoint``, ``sh:lessThan(OrEquals)`` and ``sh:closed`` one each;
+- one grouped query **counts** (``sh:minCount``, ``sh:maxCount``,
+  ``sh:hasValue``, qualified counts) and **screens** the values with the
+  value tests that need no class join (``sh:datatype``, ``sh:in``,
+  ``sh:pattern``, ``sh:or`` of inlined shapes ...) and ``sh:uniqueLang``;
+  only when the screen finds a failing value does a second query say which
+  (valid data, the common case at scale, is walked once);
+- **class tests** depend on the value only: they run on the distinct values
+  of each path, joined with the instances of each class;
+- ``sh:equals``, ``sh:disjoint``, ``sh:lessThan(OrEquals)`` and ``sh:closed``
+  are a query each;
 - a shape used inside another that cannot be inlined as an expression
   (it has property shapes, SPARQL, or is recursive) is **validated on the
   value nodes** themselves, and a value conforms when that yields no result;
@@ -24,6 +31,10 @@ whole graph, or given focus nodes), all its focus nodes at once:
   the user's query as the right side of a LATERAL join from the focus nodes,
   which pre-binds ``$this`` as SHACL says (:mod:`kg.shacl.sparql`); an ASK
   validator becomes ``FILTER NOT EXISTS`` over the value nodes.
+
+On a store that also holds named graphs, class tests and SHACL-SPARQL over all
+focus nodes run on a copy of the default graph restricted to the predicates
+they name (:meth:`_Run.store_for` says why).
 
 Given focus nodes (``kg add``), a shape runs on those that are its targets
 (found by index lookups), and class tests look each value up instead of
@@ -225,8 +236,10 @@ class _Run:
         """Every result of shapes that share their focus nodes: a node shape and its property
         shapes, or the property shapes of a property shape (on its value nodes).
 
-        Their value tests are one query, their counts another (a focus node's values are
-        looked up once for all of them); the rest is per shape.
+        One query counts the values of every property shape per focus node and screens them
+        with the value tests that need no class join (a focus node's values are looked up once
+        for all shapes); only when a value fails, another query says which. Class tests run on
+        the distinct values; the rest is per shape.
         """
         members: list[Shape] = []
         todo = [s for s in shapes if not s.deactivated]
@@ -236,9 +249,10 @@ class _Run:
             if shape.path is None:
                 todo.extend(p for p in (self.shapes.shape(n) for n in shape.properties)
                             if not p.deactivated)
-        found = self.value_tests(members, focus)
-        found += self.counts(members, focus)
-        found += self.unique_lang(members, focus)
+        found, failing, languages = self.counts(members, focus)
+        found += self.value_tests(members, focus, screened=not failing)
+        if languages:
+            found += self.unique_lang(members, focus)
         for shape in members:
             if shape.path is not None:
                 nested = [self.shapes.shape(n) for n in shape.properties]
@@ -274,15 +288,17 @@ class _Run:
             return "BIND(?this AS ?v)"
         return f"?this {shape.path.sparql()} ?v ."
 
-    def branches(self, members: Sequence[tuple[int, Shape]]) -> str:
+    def branches(self, members: Sequence[tuple[int, Shape]],
+                 extra: dict[int, str] | None = None) -> str:
         """A union binding ``?_kgk`` to the index of each member and ``?v`` to the value nodes
         of a property shape (a node shape's value is ``?this`` itself: a group in a union
-        cannot see ``?this``, bound outside it)."""
+        cannot see ``?this``, bound outside it); ``extra``: more of each branch, by index."""
         return " UNION ".join(
-            f"{{ {'' if shape.path is None else self.reach(shape)} BIND({i} AS ?_kgk) }}"
-            for i, shape in members)
+            f"{{ {'' if shape.path is None else self.reach(shape)} BIND({i} AS ?_kgk) "
+            f"{(extra or {}).get(i, '')} }}" for i, shape in members)
 
-    def value_tests(self, members: Sequence[Shape], focus: Focus) -> list[ResultTerms]:
+    def value_tests(self, members: Sequence[Shape], focus: Focus, *,
+                    screened: bool = False) -> list[ResultTerms]:
         """The value tests of the shapes: those inlined as expressions in at most two queries,
         the others by validating the shapes they name on the value nodes.
 
@@ -292,6 +308,9 @@ class _Run:
         them again for each focus node), and depend on the value only: the second query
         tests each distinct value of each shape once (a thousand observations name the same
         region), and the focus nodes of a failing value are looked for afterwards.
+
+        ``screened``: the counting query found no value failing the tests of the first
+        query (:meth:`counts`): it is not run.
         """
         found: list[ResultTerms] = []
         names = Names()
@@ -323,7 +342,7 @@ class _Run:
                              f"{' '.join(b for b, _ in inside)} "
                              f"FILTER({' || '.join(f for _, f in inside)}) }}")
         keys = " ".join(focus.keys("?this"))
-        if parts:
+        if parts and not screened:
             query = (f"SELECT DISTINCT ?this {keys} ?_kgk ?v {' '.join(f for _, _, f in flags)} "
                      f"WHERE {{ {self.each(focus, names, ' UNION '.join(parts))} }}")
             for row in self.select(query):
@@ -343,10 +362,19 @@ class _Run:
         flags = [f"?_kgj{n}" for n in range(len(tests))]
         binds = " ".join(f"BIND(IF(?_kgk = {index}, !COALESCE({e}, false), false) AS {flag})"
                          for (index, _, e), flag in zip(tests, flags))
+        # The values of a predicate path are looked for over the whole graph, not from the
+        # focus nodes: a superset, found by one scan of the predicate instead of a lookup per
+        # focus node; a failing value of another subject only makes the second step run.
+        scans = [f"{{ ?_kgs {members[i].path.predicate} ?v BIND({i} AS ?_kgk) }}"  # type: ignore[union-attr]
+                 for i in tested if members[i].path.predicate is not None]  # type: ignore[union-attr]
+        walked = [(i, members[i]) for i in tested if members[i].path.predicate is None]  # type: ignore[union-attr]
+        if walked:
+            scans.append(f"{{ {self.each(focus, names, self.branches(walked))} }}")
         query = (f"SELECT DISTINCT ?_kgk WHERE {{ {{ SELECT DISTINCT ?_kgk ?v WHERE {{ "
-                 f"{self.each(focus, names, self.branches([(i, members[i]) for i in tested]))} "
-                 f"}} }} {ctx.blocks()} {binds} FILTER({' || '.join(flags)}) }}")
-        failing = {int(row["_kgk"].value) for row in self.select(query)}
+                 f"{' UNION '.join(scans)} }} }} {ctx.blocks()} {binds} "
+                 f"FILTER({' || '.join(flags)}) }}")
+        failing = {int(row["_kgk"].value)
+                   for row in self.select(query, store=self.store_for(query, focus))}
         found: list[ResultTerms] = []
         for index in sorted(failing):
             shape = members[index]
@@ -445,11 +473,24 @@ class _Run:
                 known[n] = n not in bad
         return {n for n in nodes if known.get(n) is False}
 
-    def counts(self, members: Sequence[Shape], focus: Focus) -> list[ResultTerms]:
+    def counts(self, members: Sequence[Shape], focus: Focus
+               ) -> tuple[list[ResultTerms], bool, bool]:
         """sh:minCount, sh:maxCount, sh:hasValue and the qualified counts of the property
-        shapes, per focus node, in one grouped query."""
+        shapes, per focus node, in one grouped query; and, screened in the same query,
+        whether any value fails a value test that needs no class join (then
+        :meth:`value_tests` says which) and whether two values share a language tag where
+        sh:uniqueLang forbids it (then :meth:`unique_lang` says where)."""
         names = Names()
         ctx = Context(self.hierarchy, joins=focus.joins, names=names)
+        screen: dict[int, str] = {}
+        for index, shape in enumerate(members):
+            if shape.path is None:
+                continue
+            aside = Context(self.hierarchy, joins=focus.joins, names=names)  # blocks unused
+            tests = [e for _, e in self.plan(shape, aside)[0] if "?_kgc" not in e]
+            if tests:
+                screen[index] = ("BIND(IF(" + " || ".join(f"!COALESCE({e}, false)" for e in tests)
+                                 + ", 1, 0) AS ?_kgb)")
         #: (shape index, constraint, aggregate, failing when)
         columns: list[tuple[int, Constraint, str, str]] = []
         binds: list[str] = []
@@ -482,8 +523,15 @@ class _Run:
                     else:
                         columns.append((index, c, f"COUNT(DISTINCT {q})", f"> {c.max_count}"))
         found: list[ResultTerms] = []
+        failing_value = shared_language = False
+        if screen:
+            columns.append((-1, UniqueLangConstraint(), "MAX(COALESCE(?_kgb, 0))", "> 0"))
+        unique = [(i, shape) for i, shape in enumerate(members) if shape.path is not None
+                  and any(isinstance(c, UniqueLangConstraint) for c in shape.constraints)]
+        if unique:
+            columns.append((-2, UniqueLangConstraint(), "MAX(COALESCE(?_kgl, 0))", "> 0"))
         if columns:
-            counted = sorted({index for index, _, _, _ in columns})
+            counted = sorted({index for index, _, _, _ in columns if index >= 0} | set(screen))
             # each aggregate once (sh:minCount and sh:maxCount count the same values), and
             # filtered by its alias: a HAVING clause would compute the aggregates again
             alias: dict[str, str] = {}
@@ -492,7 +540,14 @@ class _Run:
             aggregates = " ".join(f"({a} AS {n})" for a, n in alias.items())
             failing = " || ".join(f"({alias[a]} {test})" for _, _, a, test in columns)
             keys = " ".join(focus.keys("?this"))
-            union = self.branches([(i, members[i]) for i in counted])
+            parts = [self.branches([(i, members[i]) for i in counted], screen)] if counted else []
+            for _, shape in unique:  # rows only where two values share a language tag
+                assert shape.path is not None
+                parts.append(f"{{ ?this {shape.path.sparql()} ?_kgl1, ?_kgl2 . "
+                             f'FILTER(isLiteral(?_kgl1) && lang(?_kgl1) != "" && '
+                             f"isLiteral(?_kgl2) && !sameTerm(?_kgl1, ?_kgl2) && "
+                             f"LCASE(lang(?_kgl1)) = LCASE(lang(?_kgl2))) BIND(1 AS ?_kgl) }}")
+            union = " UNION ".join(parts)
             blocks = ctx.blocks()
             optional = f"OPTIONAL {{ {union} {blocks} {' '.join(binds)} }}"
             query = (f"SELECT * WHERE {{ {{ SELECT ?this {keys} {aggregates} WHERE {{ "
@@ -504,10 +559,15 @@ class _Run:
                     op, bound = test.split()
                     if {"<": count < int(bound), ">": count > int(bound),
                             "=": count == int(bound)}[op]:
-                        found.append(self.result(members[index], row["this"], constraint))
+                        if index == -1:  # the screen: a value fails a test
+                            failing_value = True
+                        elif index == -2:  # the screen: two values share a language
+                            shared_language = True
+                        else:
+                            found.append(self.result(members[index], row["this"], constraint))
         for shape, constraint in python:
             found += self.qualified(shape, [constraint], focus)
-        return found
+        return found, failing_value, shared_language
 
     def qualified(self, shape: Shape, constraints: Sequence[QualifiedConstraint],
                   focus: Focus) -> list[ResultTerms]:
