@@ -220,6 +220,14 @@ def test_an_addition_is_validated_where_it_lands(project_shapes):  # type: ignor
                                       if r.focus in {n.value for n in focus})
 
 
+def test_a_store_with_its_data_in_named_graphs_only_is_warned_of(project_shapes):  # type: ignore[no-untyped-def]
+    store = ox.Store()
+    load(store, FIXTURES / "invalid" / "FacilityShape-partsAddUp.trig")
+    report = validate(store, project_shapes)
+    assert report.conforms and not report.results  # the default graph is empty ...
+    assert report.warnings and "default graph is empty" in report.warnings[0]  # ... and said so
+
+
 def test_the_store_is_not_changed(project_shapes):  # type: ignore[no-untyped-def]
     store, provenance = build((FIXTURES / "invalid" / "FacilityShape-partsAddUp.trig",), False)
     before = set(store)

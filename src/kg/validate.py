@@ -144,6 +144,11 @@ def validate(data: ox.Store, shapes: Shapes, *, strict: bool = False,
         raise KGError(f"unknown validation engine {engine!r}: use one of {', '.join(ENGINES)}")
     wanted = None if focus is None else list(dict.fromkeys(focus))
     warnings: list[str] = []
+    if next(data.quads_for_pattern(None, None, None, _DEFAULT), None) is None and \
+            next(iter(data.named_graphs()), None) is not None:
+        warnings.append("the store's default graph is empty, its named graphs are not: "
+                        "validation reads the default graph (merge the named graphs into it, "
+                        "as kg.validate.load_data does)")
     if engine == "fast":
         from .shacl.engine import Engine
 
