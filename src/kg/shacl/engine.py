@@ -45,6 +45,7 @@ graph, and the results about it are kept.
 
 from __future__ import annotations
 
+import re
 import weakref
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
@@ -70,6 +71,7 @@ VALUE_TESTS = (ClassConstraint, DatatypeConstraint, NodeKindConstraint, RangeCon
                LengthConstraint, PatternConstraint, LanguageInConstraint, InConstraint,
                NodeConstraint, NotConstraint, LogicalConstraint)
 _PREBOUND = {"this", "currentShape", "shapesGraph"}
+_IRI = re.compile(r"<([^<>\"\s]*)>")
 #: The name of the shapes graph beside the data, for queries that read it ($shapesGraph).
 SHAPES_GRAPH = ox.NamedNode("urn:kg:shacl:shapes-graph")
 
@@ -104,6 +106,7 @@ class Engine:
         self.shapes = shapes
         self.compiler = Compiler(shapes)
         self._patterns: dict[tuple[str, str], bool] = {}
+        self._predicates: dict[str, set[str] | None] = {}
 
     @classmethod
     def of(cls, shapes: Shapes) -> Engine:
@@ -123,6 +126,12 @@ class Engine:
             KGError: a query the engine wrote fails (a bug: the message holds the query).
         """
         return _Run(self, store, None if focus is None else list(dict.fromkeys(focus))).run()
+
+    def predicates(self, query: str) -> set[str] | None:
+        """:func:`kg.shacl.sparql.predicates` of a query of the shapes graph (read once)."""
+        if query not in self._predicates:
+            self._predicates[query] = sq.predicates(query, {}) if query else set()
+        return self._predicates[query]
 
     def pattern_ok(self, store: ox.Store, pattern: str, flags: str) -> bool:
         """Whether pyoxigraph reads ``pattern`` as a regular expression (else REGEX is an error)."""
@@ -374,7 +383,7 @@ class _Run:
                  f"{' UNION '.join(scans)} }} }} {ctx.blocks()} {binds} "
                  f"FILTER({' || '.join(flags)}) }}")
         failing = {int(row["_kgk"].value)
-                   for row in self.select(query, store=self.store_for(query, focus))}
+                   for row in self.select(query, store=self.store_for(focus, query))}
         found: list[ResultTerms] = []
         for index in sorted(failing):
             shape = members[index]
@@ -690,7 +699,7 @@ class _Run:
                                        c.messages, source_constraint=c.node))
         return found
 
-    def store_for(self, query: str, focus: Focus) -> ox.Store:
+    def store_for(self, focus: Focus, written: str, user: str = "") -> ox.Store:
         """The store a SHACL-SPARQL query runs on.
 
         A query reading the shapes graph (``$shapesGraph``, optional in SHACL) runs on a
@@ -702,8 +711,11 @@ class _Run:
         graphs describe (a period, a region) then costs a thousand steps per lookup
         (``ObservationShape-basePeriodBeforeRefPeriod`` took 10 s at 1M statements, 0.02 s
         on the copy). The data's store is never changed.
+
+        ``written``: the query as kg wrote it (IRIs only, no variable predicate); ``user``:
+        the text in it that comes from the shapes graph, with its prefixes.
         """
-        if str(SHAPES_GRAPH) in query:
+        if str(SHAPES_GRAPH) in user:
             if self._with_shapes is None:
                 scratch = ox.Store()
                 scratch.extend(self.store.quads_for_pattern(None, None, None, DEFAULT_GRAPH))
@@ -718,7 +730,9 @@ class _Run:
             self._named = next(iter(self.store.named_graphs()), None) is not None
         if not self._named:
             return self.store
-        wanted = sq.predicates(query, {})
+        wanted = self.engine.predicates(user)
+        if wanted is not None:
+            wanted = wanted | set(_IRI.findall(written))
         if self._isolated is None:
             self._isolated = ox.Store()
         if wanted is None or None in self._copied:  # any statement may be read: all of them
@@ -742,7 +756,8 @@ class _Run:
         full = (f"{declared}{prologue}\nSELECT * WHERE {{ {focus.pattern('?this', names)} "
                 f"LATERAL {{ {query} \n}} }}")
         seen: set[tuple[Any, ...]] = set()
-        answer = self.select(full, user=True, store=self.store_for(full, focus))
+        answer = self.select(full, user=True, store=self.store_for(
+            focus, full, f"{declared}{prologue}\n{query}"))
         variables = [v.value for v in answer.variables]
         for solution in answer:
             row = {name: solution[name] for name in variables if solution[name] is not None}
@@ -808,7 +823,8 @@ class _Run:
                 f"{sq.group_of_ask(query)} }}")
         return [self.solution(shape, row["this"], {"value": row["value"]}, component, messages,
                               parameters=parameters)
-                for row in self.select(full, user=True, store=self.store_for(full, focus))]
+                for row in self.select(full, user=True, store=self.store_for(
+                    focus, full, f"{declared}{prologue}\n{query}"))]
 
     # ---- results
 
