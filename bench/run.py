@@ -27,9 +27,9 @@ file per region, cached under ``--work``; the same files feed every engine):
   CONSTRUCT of the union serialized as Turtle, ``Store.dump`` as JSON-LD;
   plain rdflib = ``Dataset.serialize``;
 - **full validation** of the files against ``shapes/`` (with ``ontology/``),
-  from files to verdict: kg = ``ValidationStore.from_files`` and the fast
-  engine; pySHACL = rdflib reads the files, then
-  ``kg.validate.validate(engine="pyshacl")``. The verdicts (conforms, results
+  from files to verdict: kg = ``kg.validate.load_data`` (the source graphs and
+  their merge in an in-memory store) and the fast engine; pySHACL = the same
+  store, ``kg.validate.validate(engine="pyshacl")``. The verdicts (conforms, results
   per severity) are compared where pySHACL finishes. At the first size also
   what ``kg validate FILE...`` itself runs (rdflib reads the files);
 - **kg add** of ten observations (a new source article:

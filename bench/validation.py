@@ -1,25 +1,28 @@
-"""Validation at scale: pySHACL against the fast engine, on synthetic data.
+"""Validation at scale: the fast engine against pySHACL and against plain pyoxigraph's load.
 
-    .venv/bin/python bench/validation.py --regions 100 --years 3     # ~100k triples
-    .venv/bin/python bench/validation.py --regions 520 --years 6     # ~1M triples
+    .venv/bin/python bench/validation.py --folder /tmp/synth100k        # ~100k statements
+    .venv/bin/python bench/validation.py --folder /tmp/synth1m          # ~1.1M statements
+    .venv/bin/python bench/validation.py --regions 100 --years 1        # generate, then measure
 
-The data is ``kg synth`` output (exactly the project's model; valid, so every
-figure below validates a graph that conforms). Each figure is measured in a
-process of its own (``--measure``), so that one engine's caches and garbage
-do not weigh on another's:
+The data is ``kg synth`` output (exactly the project's model, and valid: every
+figure validates a graph that conforms). Each figure is measured in a process
+of its own (``--measure``), so that one engine's caches and garbage do not
+weigh on another's, and its peak memory is that process's:
 
-- ``pyshacl``: the files read by rdflib (``load_graph``), then
-  ``validate(engine="pyshacl")``: pySHACL on the merged graph with the
-  ontology mixed in. Run once: it is slow.
-- ``fast``: the files read straight into a pyoxigraph store
-  (``ValidationStore.from_files``), then the fast engine; the median of
-  ``--repeat`` validations of that store.
-- ``fast-rdflib``: as ``kg validate --engine fast`` runs: rdflib reads the
-  files, the graph is copied into a store, the fast engine validates.
-- ``incremental``: the ``fast`` store, then an addition of ten observations
-  (with their source article) is added, and only the nodes it touches are
-  validated (``focus``), as ``kg add`` does; the median of ``--repeat``.
-  The result is checked against full validation of the same store.
+- ``pyoxigraph-load``: plain pyoxigraph reads the files into an in-memory
+  store (the baseline of the target "kg validate within 8x of it").
+- ``kg``: as ``kg validate --shapes`` runs: the files into an in-memory store
+  (``kg.validate.load_data``: each source graph, and their merge in the
+  default graph) with the ontology, then ``validate`` (the fast engine); the
+  median of ``--repeat`` validations of that store.
+- ``pyshacl``: the same store, ``validate(engine="pyshacl")`` (pySHACL on an
+  rdflib copy of the default graph). Run once, stopped after ``--pyshacl-cap``.
+- ``focus``: the ``kg`` store, ten observations (with their source article)
+  added to it, and only the nodes they touch validated (``focus``), as
+  ``kg add`` does; the median of ``--repeat``, checked against full validation.
+- ``e2e``: ``python -c`` validating the shipped data (``data/``, ``ontology/``,
+  ``shapes/``): interpreter start, imports, load and validation, timed from
+  outside; the child also says whether rdflib or pySHACL were imported.
 
 Use it as a library too: :func:`measure` returns one figure as a dict,
 :func:`compare` runs the lot and returns them all.
@@ -29,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import statistics
 import subprocess
 import sys
@@ -40,7 +44,22 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-ENGINES = ("pyshacl", "fast", "fast-rdflib", "incremental")
+FIGURES = ("pyoxigraph-load", "kg", "pyshacl", "focus", "e2e")
+
+#: What ``e2e`` runs in a fresh interpreter: import, load, validate the shipped data.
+E2E = """
+import sys, time
+from pathlib import Path
+from kg.validate import load_data, validate
+from kg.shacl import Shapes
+from kg.shacl.shapes import load_file
+root = Path(sys.argv[1])
+store, origins = load_data(sorted((root / "data").glob("*.trig")))
+for path in sorted((root / "ontology").glob("*.ttl")):
+    load_file(store, path)
+report = validate(store, Shapes.from_files(sorted((root / "shapes").glob("*.ttl"))))
+print(report.conforms, len(report.results), "rdflib" in sys.modules, "pyshacl" in sys.modules)
+"""
 
 
 def generate(regions: int, years: int, seed: int, folder: Path) -> dict[str, Any]:
@@ -124,130 +143,144 @@ def _timed(action: Any) -> tuple[float, Any]:
     return time.perf_counter() - started, value
 
 
-def measure(engine: str, folder: Path, *, repeat: int = 3) -> dict[str, Any]:
-    """One figure, in this process: seconds to load and to validate ``folder``'s data."""
-    from kg.load import Project, load_graph, load_ontology, load_shapes, rdf_files
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
-    project = Project(ROOT)
-    shapes = load_shapes(project)
-    files = rdf_files(folder)
-    figure: dict[str, Any] = {"engine": engine, "folder": str(folder)}
-    if engine in ("pyshacl", "fast-rdflib"):
-        from kg.validate import validate
 
-        ontology = load_ontology(project)
-        figure["load_s"], graph = _timed(lambda: load_graph(Project(folder), extra=files))
-        figure["load_cpu_s"] = LAST_CPU[0]
-        figure["quads"] = len(graph)
-        runs = 1 if engine == "pyshacl" else repeat
-        times, cpu, report = [], [], None
-        for _ in range(runs):
-            seconds, report = _timed(lambda: validate(
-                graph, shapes, ontology, engine="pyshacl" if engine == "pyshacl" else "fast"))
-            times.append(seconds)
-            cpu.append(LAST_CPU[0])
-        figure["validate_s"] = statistics.median(times)
-        figure["validate_cpu_s"] = statistics.median(cpu)
-        figure["validate_runs_s"] = times
-        figure["validate_runs_cpu_s"] = cpu
-        figure["counts"] = report.counts if report else None
-        return figure
-
-    from kg.fastshacl import FastValidator, ValidationStore
-
-    figure["load_s"], store = _timed(lambda: ValidationStore.from_files(
-        files, rdf_files(project.ontology_dir)))
-    figure["load_cpu_s"] = LAST_CPU[0]
-    figure["triples"] = len(store)
-    validator = FastValidator(shapes)
-    if engine == "fast":
-        times, cpu = [], []
-        for _ in range(repeat):
-            seconds, report = _timed(lambda: validator.validate(store))
-            times.append(seconds)
-            cpu.append(LAST_CPU[0])
-        figure["validate_s"] = statistics.median(times)
-        figure["validate_cpu_s"] = statistics.median(cpu)
-        figure["validate_runs_s"] = times
-        figure["validate_runs_cpu_s"] = cpu
-        figure["counts"] = report.counts
-        return figure
-    if engine != "incremental":
-        raise SystemExit(f"unknown engine {engine!r}: one of {', '.join(ENGINES)}")
-
-    from rdflib import Dataset, URIRef
-
-    added = Dataset()
-    added.parse(data=addition(10), format="trig")
-    triples = [(s, p, o) for s, p, o, _ in added.quads((None, None, None, None))]
-    source = URIRef("https://kg.example/id/source/bench-addition")
-    figure["added_triples"] = len(triples)
-    figure["add_s"], _ = _timed(lambda: store.add(triples, source=source))
-    touched = {s for s, _, _ in triples} | {o for _, _, o in triples if isinstance(o, URIRef)}
-    figure["focus_nodes"] = len(touched)
-    times, cpu = [], []
+def _repeat(figure: dict[str, Any], action: Any, repeat: int) -> Any:
+    times, cpu, value = [], [], None
     for _ in range(repeat):
-        seconds, report = _timed(lambda: validator.validate(store, focus=touched))
+        seconds, value = _timed(action)
         times.append(seconds)
         cpu.append(LAST_CPU[0])
     figure["validate_s"] = statistics.median(times)
     figure["validate_cpu_s"] = statistics.median(cpu)
     figure["validate_runs_s"] = times
-    figure["validate_runs_cpu_s"] = cpu
+    return value
+
+
+def measure(name: str, folder: Path, *, repeat: int = 3) -> dict[str, Any]:
+    """One figure, in this process."""
+    import pyoxigraph as ox
+
+    files = sorted(folder.glob("*.trig"))
+    figure: dict[str, Any] = {"figure": name, "folder": str(folder)}
+    if name == "pyoxigraph-load":
+        def load() -> ox.Store:
+            store = ox.Store()
+            for path in files:
+                store.load(path=str(path), format=ox.RdfFormat.TRIG)
+            return store
+        figure["load_s"], store = _timed(load)
+        figure["quads"] = len(store)
+        figure["peak_mb"] = _peak_mb()
+        return figure
+    if name == "e2e":
+        times = []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            done = subprocess.run([sys.executable, "-c", E2E, str(ROOT)], capture_output=True,
+                                  text=True, check=True, env={"PYTHONPATH": str(ROOT / "src")})
+            times.append(time.perf_counter() - started)
+        conforms, results, rdflib, pyshacl = done.stdout.split()
+        figure.update(seconds=statistics.median(times), runs_s=times, conforms=conforms == "True",
+                      results=int(results), imported_rdflib=rdflib == "True",
+                      imported_pyshacl=pyshacl == "True")
+        return figure
+
+    from kg.shacl import Shapes
+    from kg.shacl.shapes import load_file
+    from kg.validate import load_data, validate
+
+    shapes = Shapes.from_files(sorted((ROOT / "shapes").glob("*.ttl")))
+
+    def load() -> ox.Store:
+        store, _ = load_data(files)
+        for path in sorted((ROOT / "ontology").glob("*.ttl")):
+            load_file(store, path)
+        return store
+    figure["load_s"], store = _timed(load)
+    figure["load_cpu_s"] = LAST_CPU[0]
+    figure["quads"] = len(store)
+    if name == "kg":
+        report = _repeat(figure, lambda: validate(store, shapes), repeat)
+    elif name == "pyshacl":
+        report = _repeat(figure, lambda: validate(store, shapes, engine="pyshacl"), 1)
+    elif name == "focus":
+        added = ox.Store()
+        added.load(addition(10).encode("utf-8"), ox.RdfFormat.TRIG)
+        store.extend(added)
+        store.extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in added)
+        touched = {q.subject for q in added} | {q.object for q in added
+                                                if isinstance(q.object, ox.NamedNode)}
+        figure["focus_nodes"] = len(touched)
+        report = _repeat(figure, lambda: validate(store, shapes, focus=touched), repeat)
+        full_s, full = _timed(lambda: validate(store, shapes))
+        figure["full_validate_s"] = full_s
+        wanted = {n.value for n in touched}
+        figure["same_as_full"] = (sorted(r.line() for r in report.results)
+                                  == sorted(r.line() for r in full.results if r.focus in wanted))
+    else:
+        raise SystemExit(f"unknown figure {name!r}: one of {', '.join(FIGURES)}")
+    figure["total_s"] = figure["load_s"] + figure["validate_s"]
     figure["counts"] = report.counts
-    full_s, full = _timed(lambda: validator.validate(store))
-    figure["full_validate_s"] = full_s
-    figure["full_validate_cpu_s"] = LAST_CPU[0]
-    wanted = {str(n) for n in touched}
-    figure["same_as_full"] = (sorted(r.line() for r in report.results)
-                              == sorted(r.line() for r in full.results if r.focus in wanted))
+    figure["warnings"] = list(report.warnings)
+    figure["peak_mb"] = _peak_mb()
     return figure
 
 
-def measure_in_subprocess(engine: str, folder: Path, *, repeat: int = 3,
+def measure_in_subprocess(name: str, folder: Path, *, repeat: int = 3,
                           timeout: float | None = None) -> dict[str, Any]:
     """:func:`measure` in a fresh Python process."""
-    done = subprocess.run(
-        [sys.executable, __file__, "--measure", engine, str(folder), "--repeat", str(repeat)],
-        capture_output=True, text=True, timeout=timeout, check=False)
+    try:
+        done = subprocess.run(
+            [sys.executable, __file__, "--measure", name, str(folder), "--repeat", str(repeat)],
+            capture_output=True, text=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        return {"figure": name, "folder": str(folder), "capped": timeout}
     if done.returncode != 0:
-        return {"engine": engine, "folder": str(folder), "error": done.stderr[-2000:]}
+        return {"figure": name, "folder": str(folder), "error": done.stderr[-2000:]}
     return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
-def compare(regions: int, years: int, *, seed: int = 1, engines: tuple[str, ...] = ENGINES,
-            repeat: int = 3, work: Path | None = None) -> list[dict[str, Any]]:
-    """Generate the data and measure each engine on it, one process each."""
-    folder = (work or Path(tempfile.gettempdir()) / "kg-bench") / f"synth-{regions}x{years}"
-    size = generate(regions, years, seed, folder)
-    figures = []
-    for engine in engines:
-        figure = measure_in_subprocess(engine, folder, repeat=repeat)
-        figure.update(size)
-        figures.append(figure)
+def compare(folder: Path, *, figures: tuple[str, ...] = FIGURES, repeat: int = 3,
+            pyshacl_cap: float = 600) -> list[dict[str, Any]]:
+    """Measure each figure on ``folder``'s files, one process each."""
+    found = []
+    for name in figures:
+        figure = measure_in_subprocess(name, folder, repeat=repeat,
+                                       timeout=pyshacl_cap if name == "pyshacl" else None)
+        found.append(figure)
         print(json.dumps(figure), file=sys.stderr, flush=True)
-    return figures
+    return found
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--folder", type=Path, help="synthetic TriG files already generated")
     parser.add_argument("--regions", type=int, default=100)
-    parser.add_argument("--years", type=int, default=3)
+    parser.add_argument("--years", type=int, default=1)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--engines", default=",".join(ENGINES),
-                        help=f"comma-separated, of: {', '.join(ENGINES)}")
-    parser.add_argument("--repeat", type=int, default=3, help="validations per figure (median)")
-    parser.add_argument("--work", type=Path, help="where the synthetic data goes "
+    parser.add_argument("--figures", default=",".join(FIGURES),
+                        help=f"comma-separated, of: {', '.join(FIGURES)}")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per figure (median)")
+    parser.add_argument("--pyshacl-cap", type=float, default=600, help="seconds")
+    parser.add_argument("--work", type=Path, help="where generated data goes "
                                                   "(default: $TMPDIR/kg-bench/)")
-    parser.add_argument("--measure", nargs=2, metavar=("ENGINE", "FOLDER"),
+    parser.add_argument("--measure", nargs=2, metavar=("FIGURE", "FOLDER"),
                         help="measure one figure in this process and print it as JSON")
     args = parser.parse_args(argv)
     if args.measure:
-        engine, folder = args.measure
-        print(json.dumps(measure(engine, Path(folder), repeat=args.repeat)))
+        name, folder = args.measure
+        print(json.dumps(measure(name, Path(folder), repeat=args.repeat)))
         return 0
-    figures = compare(args.regions, args.years, seed=args.seed,
-                      engines=tuple(args.engines.split(",")), repeat=args.repeat, work=args.work)
+    folder = args.folder
+    if folder is None:
+        folder = (args.work or Path(tempfile.gettempdir()) / "kg-bench") / \
+            f"synth-{args.regions}x{args.years}"
+        generate(args.regions, args.years, args.seed, folder)
+    figures = compare(folder, figures=tuple(args.figures.split(",")), repeat=args.repeat,
+                      pyshacl_cap=args.pyshacl_cap)
     print(json.dumps(figures, indent=2))
     return 0
 

@@ -228,54 +228,52 @@ def export(spec: dict[str, Any]) -> dict[str, Any]:
 def validate(spec: dict[str, Any]) -> dict[str, Any]:
     """The files against the project's shapes (with the ontology): the verdict and its counts.
 
-    ``kg``: the files read straight into a pyoxigraph store (``ValidationStore.from_files``),
+    ``kg``: the files read straight into a pyoxigraph store (``kg.validate.load_data``:
+    each source graph and their merge in the default graph), the ontology beside them,
     the fast engine. ``kg-cli``: what ``kg validate FILE...`` runs: rdflib reads the files
     (as untrusted input), the graph is copied into a store, the fast engine. ``pyshacl``:
-    rdflib reads the files, ``kg.validate.validate(engine="pyshacl")``.
+    the ``kg`` store, ``kg.validate.validate(engine="pyshacl")``.
     """
-    from kg.load import KnowledgeGraph, Project, load_ontology, load_shapes, new_dataset, rdf_files
+    from kg.load import Project, rdf_files
+    from kg.shacl import Shapes
+    from kg.shacl.shapes import load_file
+    from kg.validate import load_data, validate as validate_store
 
     engine, cap = spec["engine"], spec.get("cap")
     project = Project(ROOT)
-    shapes = load_shapes(project)
+    shapes = Shapes.from_files(rdf_files(project.shapes_dir))
     files = data_files(spec["files"])
     deadline = time.perf_counter() + cap if cap else None
 
     def left() -> float | None:
         return max(0.1, deadline - time.perf_counter()) if deadline else None
 
-    if engine == "kg":
-        from kg.fastshacl import FastValidator, ValidationStore
-
-        loading = timed(lambda: ValidationStore.from_files(files, rdf_files(project.ontology_dir)),
-                        left())
+    if engine in ("kg", "pyshacl"):
+        def read() -> Any:
+            store, _ = load_data(files)
+            for path in rdf_files(project.ontology_dir):
+                load_file(store, path)
+            return store
+        loading = timed(read, left())
         store = loading.pop("value")
-        checking = timed(lambda: FastValidator(shapes).validate(store), left()) \
+        which = "fast" if engine == "kg" else "pyshacl"
+        checking = timed(lambda: validate_store(store, shapes, engine=which), left()) \
+            if not loading["capped"] else {"seconds": 0.0, "cpu_seconds": 0.0, "capped": True,
+                                           "value": None}
+    elif engine == "kg-cli":
+        from kg.load import load_graph, validation_store
+
+        # as `kg validate FILE...`, but without the shipped data/ (an empty project folder)
+        def read_cli() -> Any:
+            graph = load_graph(Project(Path(spec["files"])), extra=files)
+            return validation_store(graph, rdf_files(project.ontology_dir))
+        loading = timed(read_cli, left())
+        store, provenance = loading.pop("value") or (None, None)
+        checking = timed(lambda: validate_store(store, shapes, provenance=provenance), left()) \
             if not loading["capped"] else {"seconds": 0.0, "cpu_seconds": 0.0, "capped": True,
                                            "value": None}
     else:
-        from kg.validate import validate as validate_graph
-
-        ontology = load_ontology(project)
-        if engine == "kg-cli":
-            from kg.load import load_graph
-
-            # as `kg validate FILE...`, but without the shipped data/ (an empty project folder)
-            loading = timed(lambda: load_graph(Project(Path(spec["files"])), extra=files), left())
-        elif engine == "pyshacl":
-            def parse() -> KnowledgeGraph:
-                graph = KnowledgeGraph(new_dataset())
-                for f in files:
-                    graph.dataset.parse(str(f), format="trig")
-                return graph
-            loading = timed(parse, left())
-        else:
-            raise SystemExit(f"validate: unknown engine {engine!r}")
-        graph = loading.pop("value")
-        which = "fast" if engine == "kg-cli" else "pyshacl"
-        checking = timed(lambda: validate_graph(graph, shapes, ontology, engine=which), left()) \
-            if not loading["capped"] else {"seconds": 0.0, "cpu_seconds": 0.0, "capped": True,
-                                           "value": None}
+        raise SystemExit(f"validate: unknown engine {engine!r}")
     report: Any = checking.pop("value")
     capped = loading["capped"] or checking["capped"]
     return {

@@ -18,8 +18,9 @@ import pytest
 
 from kg.cli import main
 from kg.graph import KnowledgeGraph, load_graph
-from kg.load import load_ontology, load_shapes
 from kg.project import Project
+from kg.shacl import Shapes
+from kg.validate import project_shapes
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -40,21 +41,9 @@ def shipped(project: Project) -> KnowledgeGraph:
 
 
 @pytest.fixture(scope="session")
-def shipped_rdflib(project: Project):  # type: ignore[no-untyped-def]
-    """The shipped data read by rdflib, for the modules not yet on pyoxigraph (validation, add)."""
-    from kg.load import load_graph as load_rdflib_graph
-
-    return load_rdflib_graph(project)
-
-
-@pytest.fixture(scope="session")
-def shapes(project: Project):  # type: ignore[no-untyped-def]
-    return load_shapes(project)
-
-
-@pytest.fixture(scope="session")
-def ontology(project: Project):  # type: ignore[no-untyped-def]
-    return load_ontology(project)
+def shapes(project: Project) -> Shapes:
+    """The project's shapes, read once."""
+    return project_shapes(project)
 
 
 @pytest.fixture

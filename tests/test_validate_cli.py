@@ -50,11 +50,13 @@ def test_missing_file_exits_2(kg, tmp_path):
     assert "no such file" in run.err
 
 
-def test_shacl_sparql_constraints_are_parsed_once_not_per_focus_node(shipped, shapes, ontology, monkeypatch):
+def test_shacl_sparql_constraints_are_parsed_once_not_per_focus_node(project, shipped, shapes, monkeypatch):
     """pySHACL re-parsed each constraint's query for every focus node (8.7 s on the shipped data)."""
     from rdflib.namespace import SH
     from rdflib.plugins.sparql import processor
 
+    from kg.load import rdf_files, validation_store
+    from kg.shacl import Shapes
     from kg.validate import validate
 
     import kg.validate
@@ -63,6 +65,8 @@ def test_shacl_sparql_constraints_are_parsed_once_not_per_focus_node(shipped, sh
     calls: list[str] = []
     real_parse = processor.parseQuery
     monkeypatch.setattr(processor, "parseQuery", lambda text: (calls.append(text), real_parse(text))[1])
-    validate(shipped, shapes, ontology, engine="pyshacl")
+    store, provenance = validation_store(shipped, rdf_files(project.ontology_dir))
+    validate(store, Shapes.from_files(rdf_files(project.shapes_dir)), engine="pyshacl",
+             provenance=provenance)
     constraints = len(set(shapes.objects(None, SH.select)))
     assert 0 < len(calls) <= constraints

@@ -39,14 +39,11 @@ _EXPORTS: dict[str, str] = {
     "load_store": "graph",
     "open_store": "graph",
     "Project": "project",
-    "load_ontology": "load",
-    "load_shapes": "load",
-    "ValidationReport": "validate",
-    "ValidationResult": "validate",
+    "ValidationReport": "report",
+    "ValidationResult": "report",
+    "Shapes": "shacl",
     "validate": "validate",
-    "FastValidator": "fastshacl",
-    "ValidationStore": "fastshacl",
-    "validate_fast": "fastshacl",
+    "validate_files": "validate",
     "IRI": "terms",
     "Backend": "backends",
     "QueryResult": "results",
@@ -79,10 +76,10 @@ if TYPE_CHECKING:
     from .errors import EndpointError, InputError, KGError, LimitError, ParameterError, ProvenanceError, QueryError, SourceFileError, StoreError
     from .formats import RdfFormat
     from .graph import KnowledgeGraph, LoadReport, load_graph, load_store, open_store
-    from .load import load_ontology, load_shapes
     from .project import Project
-    from .validate import ValidationReport, ValidationResult, validate
-    from .fastshacl import FastValidator, ValidationStore, validate_fast
+    from .report import ValidationReport, ValidationResult
+    from .shacl import Shapes
+    from .validate import validate, validate_files
     from .terms import IRI
     from .backends import Backend, RemoteBackend, ResultCapWarning
     from .queries import Parameter, ParamType, QueryLibrary, SavedQuery, run_query, run_saved

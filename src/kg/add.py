@@ -10,17 +10,34 @@ The steps, each of which can refuse (and then nothing is written):
    outside any graph go to the article named by :class:`SourceDescription`
    (``--source``), or are refused. Each such graph must describe its article
    (``kg:SourceArticle`` with ``schema:publisher`` and ``kg:statedDate``), in
-   the addition or already in ``data/`` (:class:`~kg.errors.ProvenanceError`);
+   the addition or already in the graph (:class:`~kg.errors.ProvenanceError`);
 3. **what is new**: statements already in their graph are dropped; when nothing
    is left, nothing is written;
-4. **validation**: the data with the addition, against the shapes, on the focus
-   nodes the addition can affect (:mod:`kg.incremental`). Non-conformance is a
+4. **validation**: the graph with the addition, against the shapes, on the focus
+   nodes the addition can affect (:mod:`kg.reach`). Non-conformance is a
    result (exit 1), with every problem and the new statements concerned;
 5. **write**: each touched graph's file ``data/<stem>.trig`` gets the new
    statements appended as a TriG block of the same graph (what is there is kept
    byte for byte, comments included), or is created; all files change at once
    or none does (:mod:`kg.datafiles`), under a lock that keeps two ``kg add``
    from losing each other's statements.
+
+The graph is read the same way whether it is the project's files (read into
+memory) or an on-disk store (``store``: ``kg add --store``, ``$KG_STORE``): a
+:class:`~kg.graph.KnowledgeGraph` either way. With a store, the files stay the
+record and the store their index, and an addition is written to both:
+
+a. the statements to insert are written beside the store (``kg-pending.nq``,
+   with the SHA-256 of each file's new content), fsynced;
+b. the files change, all at once or not at all (step 5);
+c. the store inserts the statements in one transaction, in their graphs and in
+   the merged default graph; ``kg-pending.nq`` is removed.
+
+A crash between a and c leaves ``kg-pending.nq``; the next ``kg add`` on the
+store inserts its statements if the files hold the new content (the commit
+happened), else drops it. Inserting twice is harmless: a store is a set. All
+the files a store's graphs come from lie in one folder (the one ``kg add``
+locks and writes, recorded in the store's ``kg-files.json``).
 
 Exit codes of ``kg add`` (as ``kg validate``): 0 added, or nothing new to add;
 1 does not conform (nothing written); 2 could not run: an unusable file, a
@@ -31,50 +48,49 @@ the input, not the data, is at fault), ``data/`` locked or unwritable.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import re
 import unicodedata
-import warnings
 from collections.abc import Iterable, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
-from rdflib import Dataset, Graph, Literal, URIRef
-from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
-from rdflib.namespace import DCTERMS, FOAF, RDF, SKOS, XSD
-from rdflib.term import Node
 
 from .errors import InputError, ProvenanceError, StoreError
 from .formats import RdfFormat
-from .incremental import Scope, ShapeAnalysis, validate_addition
-from .load import (
-    KnowledgeGraph, Project, load_graph, load_ontology, load_shapes, new_dataset, rdf_files,
-)
-from .namespaces import KG, PREFIXES, SCHEMA, SOURCE, bind_prefixes
-from .terms import to_rdflib
+from .graph import KnowledgeGraph, is_store, load_graph, open_store, read_record, record_files
+from .parse import rdf_files
+from .prefixes import OWN_PREFIXES, PREFIXES, SOURCE_PREFIX
+from .project import Project
+from .reach import Scope, ShapeAnalysis, validate_addition
+from .report import ValidationReport, ValidationResult
+from .terms import AnyTerm, short
 from .untrusted import Limits, parse_untrusted
-from .validate import ValidationReport, ValidationResult
 
-if TYPE_CHECKING:
-    from .storeview import StoreData, StoreDataset
+__all__ = ["SourceDescription", "GraphAddition", "AddResult", "add", "PENDING_NAME"]
 
-__all__ = ["SourceDescription", "GraphAddition", "AddResult", "add"]
-
-Triple = tuple[Node, Node, Node]
-Quad = tuple[Node, Node, Node, URIRef]  # the last: the source graph
-
+#: Beside the database of a store: an addition written to the files but maybe not yet to the store.
+PENDING_NAME = "kg-pending.nq"
 #: A source stem names a file in data/: letters, digits, ``_ . -``; not hidden.
 STEM = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,119}")
 
+_KG, _SCHEMA = OWN_PREFIXES["kg"], PREFIXES["schema"]
+RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
+SOURCE_ARTICLE = ox.NamedNode(_KG + "SourceArticle")
+STATED_DATE = ox.NamedNode(_KG + "statedDate")
+PUBLISHER = ox.NamedNode(_SCHEMA + "publisher")
+PREF_LABEL = ox.NamedNode(PREFIXES["skos"] + "prefLabel")
+ALT_LABEL = ox.NamedNode(PREFIXES["skos"] + "altLabel")
 
-def stem_of(graph: Node) -> str | None:
+
+def stem_of(graph: AnyTerm | ox.DefaultGraph) -> str | None:
     """The stem of a source graph's IRI (``source:<stem>``), or None when it is not one."""
-    text = str(graph)
-    if not text.startswith(str(SOURCE)):
+    if not isinstance(graph, ox.NamedNode) or not graph.value.startswith(SOURCE_PREFIX):
         return None
-    stem = text[len(str(SOURCE)):]
+    stem = graph.value[len(SOURCE_PREFIX):]
     if not STEM.fullmatch(stem) or stem.endswith((".trig", ".tmp")):
         return None
     return stem
@@ -86,9 +102,9 @@ class SourceDescription:
 
     ``publisher`` and ``authors`` are each a prefixed name (``body:iknbisnis``), a
     full IRI, or a name: a name is looked up among the labels of publishers
-    (people) already in the data, else a new IRI is made from it
+    (people) already in the graph, else a new IRI is made from it
     (``body:<slug>``, ``person:<slug>``) and described with that name as its label.
-    ``publisher`` and ``date`` may be left out only when ``data/`` already
+    ``publisher`` and ``date`` may be left out only when the graph already
     describes the article.
     """
 
@@ -100,7 +116,7 @@ class SourceDescription:
     language: str = "id"             #: schema:inLanguage of the article
 
     @property
-    def iri(self) -> URIRef:
+    def iri(self) -> ox.NamedNode:
         """The article's IRI, which names its graph.
 
         Raises:
@@ -109,80 +125,83 @@ class SourceDescription:
         if not STEM.fullmatch(self.stem) or self.stem.endswith((".trig", ".tmp")):
             raise InputError(f"--source {self.stem!r}: a source id is letters, digits, '_', '.' "
                              "and '-' (the stem of its file, e.g. 005_1a2b3c4d5e6f7a8b)")
-        return URIRef(str(SOURCE) + self.stem)
+        return ox.NamedNode(SOURCE_PREFIX + self.stem)
 
-    def statements(self, data: Dataset | StoreDataset) -> list[Triple]:
-        """What ``--source`` says about the article, for its graph.
+    def statements(self, graph: KnowledgeGraph) -> list[ox.Quad]:
+        """What ``--source`` says about the article, in its graph.
 
         Raises:
             InputError: a date that is not YYYY-MM-DD, or a bad stem.
         """
         article = self.iri
-        said: list[Triple] = []
+        said: list[tuple[AnyTerm, ox.NamedNode, AnyTerm]] = []
         if self.publisher is None and self.date is None and not self.headline and \
                 not self.authors:
-            return said
-        said += [(article, RDF.type, KG.SourceArticle),
-                 (article, DCTERMS.identifier, Literal(self.stem)),
-                 (article, SCHEMA.inLanguage, Literal(self.language))]
+            return []
+        said += [(article, RDF_TYPE, SOURCE_ARTICLE),
+                 (article, ox.NamedNode(PREFIXES["dct"] + "identifier"), ox.Literal(self.stem)),
+                 (article, ox.NamedNode(_SCHEMA + "inLanguage"), ox.Literal(self.language))]
         if self.date is not None:
             try:
                 day = dt.date.fromisoformat(self.date)
             except ValueError:
                 raise InputError(f"--date {self.date!r}: expected a day as YYYY-MM-DD") from None
-            said.append((article, KG.statedDate, Literal(day.isoformat(), datatype=XSD.date)))
+            said.append((article, STATED_DATE, ox.Literal(
+                day.isoformat(), datatype=ox.NamedNode(PREFIXES["xsd"] + "date"))))
         if self.publisher is not None:
-            publisher, described = _agent(self.publisher, SCHEMA.NewsMediaOrganization, "body",
-                                          data)
-            said.append((article, SCHEMA.publisher, publisher))
+            publisher, described = _agent(self.publisher, _SCHEMA + "NewsMediaOrganization",
+                                          "body", graph)
+            said.append((article, PUBLISHER, publisher))
             said += described
         for author in self.authors:
-            person, described = _agent(author, FOAF.Person, "person", data)
-            said.append((article, SCHEMA.author, person))
+            person, described = _agent(author, PREFIXES["foaf"] + "Person", "person", graph)
+            said.append((article, ox.NamedNode(_SCHEMA + "author"), person))
             said += described
         if self.headline:
-            said.append((article, SCHEMA.headline, Literal(self.headline, lang="id")))
-        return said
+            said.append((article, ox.NamedNode(_SCHEMA + "headline"),
+                         ox.Literal(self.headline, language="id")))
+        return [ox.Quad(s, p, o, article) for s, p, o in said]  # type: ignore[arg-type]
 
 
-def _agent(given: str, cls: URIRef, prefix: str,
-           data: Dataset | StoreDataset) -> tuple[URIRef, list[Triple]]:
+def _agent(given: str, cls: str, prefix: str, graph: KnowledgeGraph
+           ) -> tuple[ox.NamedNode, list[tuple[AnyTerm, ox.NamedNode, AnyTerm]]]:
     """The IRI a publisher or author option names, and the statements that describe it."""
     iri = expand(given)
-    label: Literal | None = None
-    def objects(node: Node, prop: URIRef) -> set[Node]:  # in any source graph
-        return {o for _, _, o, _ in data.quads((node, prop, None, None))}
-
+    label: ox.Literal | None = None
     if iri is None:
         wanted = given.strip().casefold()
-        for node in sorted({s for s, _, _, _ in data.quads((None, RDF.type, cls, None))}, key=str):
-            names = objects(node, SKOS.prefLabel) | objects(node, SKOS.altLabel)
-            if any(str(n).strip().casefold() == wanted for n in names):
-                iri = URIRef(str(node))
+        candidates = sorted({q.subject for q in graph.triples(None, RDF_TYPE, ox.NamedNode(cls))},
+                            key=str)
+        for node in candidates:
+            names = [q.object for p in (PREF_LABEL, ALT_LABEL) for q in graph.triples(node, p, None)]
+            if any(isinstance(n, ox.Literal) and n.value.strip().casefold() == wanted
+                   for n in names):
+                iri = node  # type: ignore[assignment]
                 break
         else:
             slug = slugify(given)
             if not slug:
                 raise InputError(f"{given!r}: cannot make an IRI from this name; give an IRI "
                                  f"({prefix}:<name>)")
-            iri = URIRef(PREFIXES[prefix] + slug)
-            label = Literal(given.strip(), lang="id")
-    described: list[Triple] = [(iri, RDF.type, cls)]
+            iri = ox.NamedNode(PREFIXES[prefix] + slug)
+            label = ox.Literal(given.strip(), language="id")
+    assert iri is not None
+    described: list[tuple[AnyTerm, ox.NamedNode, AnyTerm]] = [(iri, RDF_TYPE, ox.NamedNode(cls))]
     if label is not None:
-        described.append((iri, SKOS.prefLabel, label))
+        described.append((iri, PREF_LABEL, label))
     else:  # each graph repeats the type and labels it needs (ontology/README.md)
-        described += [(iri, SKOS.prefLabel, lab) for lab in objects(iri, SKOS.prefLabel)]
+        described += [(iri, PREF_LABEL, q.object) for q in graph.triples(iri, PREF_LABEL, None)]
     return iri, described
 
 
-def expand(text: str) -> URIRef | None:
+def expand(text: str) -> ox.NamedNode | None:
     """``prefix:local`` (a project prefix) or a full IRI as an IRI; None for anything else."""
     text = text.strip()
     if re.fullmatch(r"https?://\S+", text):
-        return URIRef(text)
+        return ox.NamedNode(text)
     prefix, colon, local = text.partition(":")
     if colon and prefix in PREFIXES and re.fullmatch(r"[A-Za-z0-9_.~%-]+", local):
-        return URIRef(PREFIXES[prefix] + local)
+        return ox.NamedNode(PREFIXES[prefix] + local)
     return None
 
 
@@ -199,12 +218,12 @@ def slugify(name: str) -> str:
 class GraphAddition:
     """What the addition brings to one source graph."""
 
-    graph: URIRef
+    graph: ox.NamedNode
     file: Path                       #: the data file it is written to
     new_file: bool                   #: whether that file is created
-    statements: tuple[Triple, ...]   #: the new statements, sorted
-    entities: tuple[URIRef, ...]     #: IRIs the new statements are about (subjects)
-    new_entities: tuple[URIRef, ...]  #: of those, the ones data/ did not mention before
+    statements: tuple[ox.Triple, ...]   #: the new statements, sorted
+    entities: tuple[AnyTerm, ...]       #: what the new statements are about (subjects)
+    new_entities: tuple[AnyTerm, ...]   #: of those, the ones the graph did not mention before
 
 
 @dataclass(frozen=True)
@@ -218,7 +237,7 @@ class AddResult:
     already_present: int = 0          #: statements of the input that were already there
     scope: Scope | None = None        #: what the validation looked at
     recovered: str | None = None      #: what an interrupted earlier ``kg add`` left, and how it was settled
-    origins: dict[Quad, str] = field(default_factory=dict, compare=False, repr=False)
+    origins: dict[ox.Quad, str] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def conforms(self) -> bool:
@@ -230,33 +249,32 @@ class AddResult:
 
     def to_text(self, root: Path | None = None) -> str:
         """The account a user reads: what was (or would be) added where, and the problems."""
-        shown = Graph()
-        bind_prefixes(shown)
         lines: list[str] = []
         if self.recovered:
             lines.append(f"note: {self.recovered}")
         if not self.additions:
             lines.append(f"nothing to add: all {self.already_present} statement(s) are already "
-                         "in data/; nothing was written")
+                         "in the graph; nothing was written")
             return "\n".join(lines) + "\n"
         if not self.conforms:
             lines.append("refused: the addition does not conform to the shapes; nothing was "
                          "written. The problems, each with the new statements it concerns:")
-            lines += self._problems(shown)
+            lines += self._problems()
             lines.append(self.report.summary())
             return "\n".join(lines) + "\n"
         verb = "would add" if self.dry_run else "added"
         entities = len({e for a in self.additions for e in a.entities})
+        already = f", already there: {self.already_present}" if self.already_present else ""
         lines.append(f"{verb} {self.statements} statement(s) about {entities} entit"
                      f"{'y' if entities == 1 else 'ies'} in {len(self.additions)} source "
-                     f"graph(s){', already there: ' + str(self.already_present) if self.already_present else ''}:")
+                     f"graph(s){already}:")
         for a in self.additions:
             where = _relative(a.file, root)
-            lines.append(f"  {_short(shown, a.graph)}  {where}{' (new file)' if a.new_file else ''}: "
+            lines.append(f"  {short(a.graph)}  {where}{' (new file)' if a.new_file else ''}: "
                          f"{len(a.statements)} statement(s), {len(a.entities)} entit"
                          f"{'y' if len(a.entities) == 1 else 'ies'} ({len(a.new_entities)} new)")
             if a.new_entities:
-                names = [_short(shown, e) for e in a.new_entities]
+                names = [short(e) for e in a.new_entities]
                 more = f", ... ({len(names) - 12} more)" if len(names) > 12 else ""
                 lines.append("    new: " + ", ".join(names[:12]) + more)
         if self.scope is not None:
@@ -268,38 +286,30 @@ class AddResult:
             lines.append("dry run: nothing was written")
         return "\n".join(lines) + "\n"
 
-    def _problems(self, shown: Graph) -> list[str]:
-        new = [(q, origin) for q, origin in self.origins.items()]
+    def _problems(self) -> list[str]:
+        new = list(self.origins.items())
         lines = []
         for result in self.report.results:
             lines.append(result.line())
-            for quad, origin in concerned(result, new, shown):
-                s, p, o, _ = quad
-                lines.append(f"    new statement: {_short(shown, s)} {_short(shown, p)} "
-                             f"{_short(shown, o)} .  (from {origin})")
+            for quad, origin in concerned(result, new):
+                lines.append(f"    new statement: {short(quad.subject)} {short(quad.predicate)} "
+                             f"{short(quad.object)} .  (from {origin})")
         return lines
 
 
-def concerned(result: ValidationResult, new: list[tuple[Quad, str]],
-              shown: Graph, *, limit: int = 3) -> list[tuple[Quad, str]]:
+def concerned(result: ValidationResult, new: list[tuple[ox.Quad, str]], *,
+              limit: int = 3) -> list[tuple[ox.Quad, str]]:
     """The new statements a result is about: on its focus node and path, else about the node."""
-    focus = result.focus
-    about = [(q, o) for q, o in new if str(q[0]) == focus]
-    on_path = [(q, o) for q, o in about if result.path and _short(shown, q[1]) == result.path]
+    def iri(term: AnyTerm) -> str:
+        return term.value if isinstance(term, ox.NamedNode) else str(term)
+
+    about = [(q, o) for q, o in new if iri(q.subject) == result.focus]
+    on_path = [(q, o) for q, o in about if result.path and short(q.predicate) == result.path]
     if result.value is not None:
-        exact = [(q, o) for q, o in on_path if _short(shown, q[2]) == result.value]
+        exact = [(q, o) for q, o in on_path if short(q.object) == result.value]
         on_path = exact or on_path
-    pointing = [(q, o) for q, o in new if str(q[2]) == focus]
+    pointing = [(q, o) for q, o in new if iri(q.object) == result.focus]
     return (on_path or about or pointing)[:limit]
-
-
-def _short(graph: Graph, term: Node) -> str:
-    if isinstance(term, URIRef):
-        try:
-            return graph.namespace_manager.normalizeUri(term)
-        except Exception:
-            return f"<{term}>"
-    return term.n3(graph.namespace_manager)
 
 
 def _relative(path: Path, root: Path | None) -> str:
@@ -316,21 +326,20 @@ def _relative(path: Path, root: Path | None) -> str:
 
 
 def read_inputs(files: Sequence[Path], *, fmt: RdfFormat | None, limits: Limits
-                ) -> list[tuple[Path, Dataset]]:
+                ) -> list[tuple[Path, list[ox.Quad]]]:
     """Every file parsed as untrusted input; every file's problems reported together.
 
     Raises:
         InputError: one line per problem, for every file that has one.
     """
-    parsed: list[tuple[Path, Dataset]] = []
+    parsed: list[tuple[Path, list[ox.Quad]]] = []
     problems: list[InputError] = []
     for path in files:
         try:
-            quads = parse_untrusted(path, fmt=fmt or RdfFormat.from_path(path), limits=limits)
+            parsed.append((path, parse_untrusted(path, fmt=fmt or RdfFormat.from_path(path),
+                                                 limits=limits)))
         except InputError as exc:
             problems.append(exc)
-        else:
-            parsed.append((path, _as_rdflib(quads)))
     if len(problems) == 1:
         raise problems[0]
     if problems:
@@ -338,79 +347,70 @@ def read_inputs(files: Sequence[Path], *, fmt: RdfFormat | None, limits: Limits
     return parsed
 
 
-def _as_rdflib(quads: Iterable[ox.Quad]) -> Dataset:
-    """Glue while this module works on rdflib: parse_untrusted's quads as a Dataset."""
-    dataset = new_dataset()
-    for quad in quads:
-        dataset.graph(URIRef(str(to_rdflib(quad.graph_name)))).add(
-            (to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
-    return dataset
-
-
-def place_statements(parsed: Iterable[tuple[Path, Dataset]], source: SourceDescription | None,
-                     data: Dataset | StoreDataset) -> dict[Quad, str]:
+def place_statements(parsed: Iterable[tuple[Path, list[ox.Quad]]],
+                     source: SourceDescription | None, graph: KnowledgeGraph
+                     ) -> dict[ox.Quad, str]:
     """Every input statement in the graph it goes to (quad -> the file it came from).
 
     Raises:
         ProvenanceError: statements outside any graph and no ``source``; a graph
             that is not a source article's.
     """
-    placed: dict[Quad, str] = {}
+    placed: dict[ox.Quad, str] = {}
     homeless: dict[str, int] = {}
     target = source.iri if source is not None else None
-    for path, dataset in parsed:
-        for s, p, o, g in dataset.quads((None, None, None, None)):
-            name = g.identifier if isinstance(g, Graph) else g
-            if name == DATASET_DEFAULT_GRAPH_ID or name is None:
+    for path, quads in parsed:
+        for quad in quads:
+            name = quad.graph_name
+            if isinstance(name, ox.DefaultGraph):
                 if target is None:
                     homeless[str(path)] = homeless.get(str(path), 0) + 1
                     continue
-                name = target
-            placed.setdefault((s, p, o, URIRef(str(name))), path.name)
+                quad = ox.Quad(quad.subject, quad.predicate, quad.object, target)
+            placed.setdefault(quad, path.name)
     if homeless:
         files = ", ".join(f"{path} ({count} statement(s))" for path, count in homeless.items())
         raise ProvenanceError(
             f"statements without a source: {files} lie outside any named graph. Put them in the "
             "graph of their source article (TriG: source:<stem> { ... }), or name the article "
-            "with --source STEM (and --publisher, --date when data/ does not describe it yet)")
+            "with --source STEM (and --publisher, --date when the graph does not describe it yet)")
     if source is not None:
-        for s, p, o in source.statements(data):
-            placed.setdefault((s, p, o, source.iri), "--source")
-    strangers = sorted({str(g) for _, _, _, g in placed if stem_of(g) is None})
+        for quad in source.statements(graph):
+            placed.setdefault(quad, "--source")
+    strangers = sorted({str(q.graph_name) for q in placed if stem_of(q.graph_name) is None})
     if strangers:
         raise ProvenanceError(
-            f"graph <{strangers[0]}> is not a source article's: every statement lives in the graph "
-            f"named by its article's IRI, {PREFIXES['source']}<stem> (stem: letters, digits, "
+            f"graph {strangers[0]} is not a source article's: every statement lives in the graph "
+            f"named by its article's IRI, {SOURCE_PREFIX}<stem> (stem: letters, digits, "
             "'_', '.', '-'), so that its provenance is known")
     return placed
 
 
-def check_sources(placed: dict[Quad, str], data: Dataset | StoreDataset) -> None:
-    """Each target graph describes its article, in the addition or already in data/.
+def check_sources(placed: dict[ox.Quad, str], graph: KnowledgeGraph) -> None:
+    """Each target graph describes its article, in the addition or already in the graph.
 
     Raises:
         ProvenanceError: naming the graph and what its description lacks.
     """
-    needs = {"a kg:SourceArticle type": (RDF.type, KG.SourceArticle),
-             "a schema:publisher": (SCHEMA.publisher, None),
-             "a kg:statedDate": (KG.statedDate, None)}
-    for graph in sorted({g for _, _, _, g in placed}, key=str):
-        assert isinstance(graph, URIRef)
-        existing = data.graph(graph)
+    needs = {"a kg:SourceArticle type": (RDF_TYPE, SOURCE_ARTICLE),
+             "a schema:publisher": (PUBLISHER, None),
+             "a kg:statedDate": (STATED_DATE, None)}
+    for name in sorted({q.graph_name for q in placed}, key=str):
+        assert isinstance(name, ox.NamedNode)
         missing = []
         for what, (p, o) in needs.items():
-            if (graph, p, o) in existing:
+            if next(graph.quads(name, p, o, name), None) is not None:
                 continue
-            if any(q[0] == graph and q[1] == p and (o is None or q[2] == o) and q[3] == graph
-                   for q in placed):
+            if any(q.subject == name and q.predicate == p and (o is None or q.object == o)
+                   and q.graph_name == name for q in placed):
                 continue
             missing.append(what)
         if missing:
             raise ProvenanceError(
-                f"source {graph} is not described: its graph lacks {', '.join(missing)} (neither "
-                "the addition nor data/ says it). Describe the article inside its graph "
-                "(see ontology/README.md), or give --source "
-                f"{stem_of(graph)} --publisher NAME --date YYYY-MM-DD")
+                f"source {name.value} is not described: its graph lacks {', '.join(missing)} "
+                "(neither the addition nor the graph says it). Describe the article inside its "
+                "graph (see ontology/README.md), or give --source "
+                f"{stem_of(name)} --publisher NAME --date YYYY-MM-DD")
 
 
 def add(files: Sequence[str | Path], *, project: Project | None = None,
@@ -418,14 +418,13 @@ def add(files: Sequence[str | Path], *, project: Project | None = None,
         dry_run: bool = False, strict: bool = False, limits: Limits | None = None,
         lock_timeout: float | None = None, analysis: ShapeAnalysis | None = None,
         engine: str | None = None, store: str | Path | None = None) -> AddResult:
-    """Add the statements of ``files`` to ``data/``, if they conform; see the module docstring.
+    """Add the statements of ``files`` to the graph, if they conform; see the module docstring.
 
     ``fmt`` forces the input format (else each file's suffix tells). ``analysis``
-    (a :class:`~kg.incremental.ShapeAnalysis`) may be passed to reuse it. ``engine``:
-    the validation engine, as :func:`kg.validate.validate` (default: the project's).
-    ``store``: an on-disk store (``kg load``) to read the data from instead of
-    parsing ``data/``, and to insert the addition into as well as into its files,
-    which lie in the store's data folder (:mod:`kg.storeview`).
+    (a :class:`~kg.reach.ShapeAnalysis`) may be passed to reuse it. ``engine``:
+    the validation engine, as :func:`kg.validate.validate`. ``store``: an
+    on-disk store (``kg load``) to read the graph from instead of the files of
+    ``data/``, kept in step with the files it was loaded from.
 
     Raises:
         SourceFileError, LimitError, InputError: a file is unusable (names file and line).
@@ -434,6 +433,7 @@ def add(files: Sequence[str | Path], *, project: Project | None = None,
         KGError: the shapes cannot be run.
     """
     from .datafiles import checkpoint, commit, recover, writer_lock
+    from .validate import project_shapes
 
     project = project or Project.locate()
     paths = [Path(f) for f in files]
@@ -444,8 +444,6 @@ def add(files: Sequence[str | Path], *, project: Project | None = None,
         _ = source.iri  # a bad stem fails before anything is read
     parsed = read_inputs(paths, fmt=fmt, limits=limits)
     if store is not None:
-        from .storeview import data_folder
-
         data_dir = data_folder(Path(store))
     else:
         data_dir = project.data_dir if dry_run else project.writable_data_dir()
@@ -455,35 +453,24 @@ def add(files: Sequence[str | Path], *, project: Project | None = None,
         if not dry_run:
             checkpoint("locked")
             recovered = recover(data_dir)
-        graph: KnowledgeGraph | StoreData
         if store is not None:
-            from .storeview import StoreData
-
-            graph = StoreData.open(store, read_only=dry_run)
+            graph = open_store(store, read_only=dry_run)
             if not dry_run:
-                recovered = graph.settle() or recovered
+                recovered = settle(graph, data_dir) or recovered
         else:
             graph = load_graph(project)
-        placed = place_statements(parsed, source, graph.dataset)
-        check_sources(placed, graph.dataset)
-        mentioned = {s for s, _, _, _ in placed
-                     if next(graph.dataset.quads((s, None, None, None)), None) is not None}
-        new = {q: origin for q, origin in placed.items()
-               if (q[0], q[1], q[2]) not in graph.dataset.graph(q[3])}
+        placed = place_statements(parsed, source, graph)
+        check_sources(placed, graph)
+        new = {q: origin for q, origin in placed.items() if not q in graph.store}
         if not new:
             return AddResult((), ValidationReport(()), written=False, dry_run=dry_run,
                              already_present=len(placed), recovered=recovered)
-        # Validation sees all graphs merged: a statement another graph already makes (a
-        # label repeated, as the contract asks) changes no result; the others may.
-        novel = {(s, p, o) for s, p, o, _ in new
-                 if not any(True for _ in graph.dataset.quads((s, p, o, None)))}
-        shapes, ontology = load_shapes(project), load_ontology(project)
-        for s, p, o, g in new:
-            graph.dataset.graph(g).add((s, p, o))
+        mentioned: set[AnyTerm] = {q.subject for q in placed if graph.mentions(q.subject)}
+        shapes = project_shapes(project)
         if analysis is None:
-            analysis = ShapeAnalysis.of_files(rdf_files(project.shapes_dir), shapes)
-        report, scope = validate_addition(graph, novel, shapes, ontology,  # type: ignore[arg-type]
-                                          strict=strict, analysis=analysis, engine=engine)
+            analysis = ShapeAnalysis.of_files(rdf_files(project.shapes_dir), shapes.store)
+        report, scope = validate_addition(graph, list(new), shapes, strict=strict,
+                                          analysis=analysis, engine=engine)
         additions, contents = _plan(data_dir, graph, new, mentioned)
         result = AddResult(tuple(additions), report, written=False, dry_run=dry_run,
                            already_present=len(placed) - len(new), scope=scope,
@@ -491,12 +478,10 @@ def add(files: Sequence[str | Path], *, project: Project | None = None,
         if not report.conforms or dry_run:
             return result
         if store is not None:
-            assert not isinstance(graph, KnowledgeGraph)
-            prepared = graph.prepare(new, contents)
+            pending = prepare(Path(store), list(new), contents)
             commit(data_dir, contents, timeout=lock_timeout)
-            for addition in additions:
-                graph.record(addition.graph, addition.file)
-            graph.apply(prepared)
+            record_files(Path(store), {a.graph.value: a.file for a in additions}, add=True)
+            apply(graph, pending)
         else:
             commit(data_dir, contents, timeout=lock_timeout)
         return AddResult(result.additions, report, written=True, dry_run=False,
@@ -504,20 +489,20 @@ def add(files: Sequence[str | Path], *, project: Project | None = None,
                          recovered=recovered, origins=new)
 
 
-def _plan(data_dir: Path, graph: KnowledgeGraph | StoreData, new: dict[Quad, str],
-          mentioned: set[Node]) -> tuple[list[GraphAddition], dict[str, bytes]]:
+def _plan(data_dir: Path, graph: KnowledgeGraph, new: dict[ox.Quad, str],
+          mentioned: set[AnyTerm]) -> tuple[list[GraphAddition], dict[str, bytes]]:
     """Per touched graph: what it gains, and the full new content of its file."""
     additions: list[GraphAddition] = []
     contents: dict[str, bytes] = {}
-    by_graph: dict[URIRef, list[Quad]] = {}
+    by_graph: dict[ox.NamedNode, list[ox.Quad]] = {}
     for quad in new:
-        by_graph.setdefault(URIRef(str(quad[3])), []).append(quad)
-    for name in sorted(by_graph, key=str):
+        by_graph.setdefault(quad.graph_name, []).append(quad)  # type: ignore[arg-type]
+    for name in sorted(by_graph, key=lambda g: g.value):
         quads = by_graph[name]
         target = _target_file(data_dir, graph, name)
         old = contents.get(target.name, target.read_bytes() if target.exists() else None)
         files = sorted({new[q] for q in quads})
-        block = _trig_block(name, quads)
+        block = trig_block(quads)
         if old is None:
             header = (f"# Source {stem_of(name)}: written by kg add from {', '.join(files)}.\n"
                       "# The model is described in ontology/README.md.\n\n")
@@ -528,51 +513,46 @@ def _plan(data_dir: Path, graph: KnowledgeGraph | StoreData, new: dict[Quad, str
             content = old + joint + added.encode("utf-8")
         _verify(target, old, content, quads)
         contents[target.name] = content
-        subjects = sorted({URIRef(str(q[0])) for q in quads}, key=str)
+        subjects = sorted({q.subject for q in quads}, key=str)
         additions.append(GraphAddition(
             graph=name, file=target, new_file=old is None,
-            statements=tuple(sorted(((q[0], q[1], q[2]) for q in quads), key=lambda t: (
-                str(t[0]), str(t[1]), str(t[2])))),
+            statements=tuple(sorted((q.triple for q in quads), key=str)),
             entities=tuple(subjects),
             new_entities=tuple(s for s in subjects if s not in mentioned)))
     return additions, contents
 
 
-def _target_file(data_dir: Path, graph: KnowledgeGraph | StoreData, name: URIRef) -> Path:
-    origin = graph.origins.get(name)
+def _target_file(data_dir: Path, graph: KnowledgeGraph, name: ox.NamedNode) -> Path:
+    origin = graph.origin(name)
     if origin is not None:
         if origin.suffix.lower() != ".trig" or origin.resolve().parent != data_dir.resolve():
-            raise StoreError(f"the graph {name} is stored in {origin}, which kg add cannot "
+            raise StoreError(f"the graph {name.value} is stored in {origin}, which kg add cannot "
                              f"extend (it appends TriG to data/<stem>.trig); convert that file "
                              "to TriG first")
         return origin
     return data_dir / f"{stem_of(name)}.trig"
 
 
-def _trig_block(name: URIRef, quads: list[Quad]) -> str:
-    """The statements as TriG: the prefixes they use, then ``name { ... }``."""
-    dataset = new_dataset()
-    target = dataset.graph(name)
-    for s, p, o, _ in quads:
-        target.add((s, p, o))
-    with warnings.catch_warnings():  # rdflib's TriG serializer uses its own deprecated API
-        warnings.simplefilter("ignore", DeprecationWarning)
-        return dataset.serialize(format="trig").strip() + "\n"
+def trig_block(quads: list[ox.Quad]) -> str:
+    """The statements as TriG: the prefixes they use, then their graph's block."""
+    used = {t.value for q in quads for t in (q.subject, q.predicate, q.object, q.graph_name)
+            if isinstance(t, ox.NamedNode)}
+    used |= {q.object.datatype.value for q in quads if isinstance(q.object, ox.Literal)}
+    prefixes = {p: ns for p, ns in PREFIXES.items() if any(iri.startswith(ns) for iri in used)}
+    ordered = sorted(quads, key=lambda q: (str(q.subject), str(q.predicate), str(q.object)))
+    text = (ox.serialize(ordered, format=ox.RdfFormat.TRIG, prefixes=prefixes) or b"").decode()
+    return text.strip() + "\n"
 
 
-def _verify(target: Path, old: bytes | None, content: bytes, quads: list[Quad]) -> None:
+def _verify(target: Path, old: bytes | None, content: bytes, quads: list[ox.Quad]) -> None:
     """Re-read the new file content: it must hold what was there plus the new statements."""
-    def read(raw: bytes) -> set[Quad]:
-        dataset = Dataset()
-        dataset.parse(data=raw.decode("utf-8-sig"), format="trig",
-                      publicID=target.resolve().as_uri())
-        return {(s, p, o, URIRef(str(g))) for s, p, o, g in dataset.quads((None, None, None, None))}
+    def read(raw: bytes) -> set[ox.Quad]:
+        return set(ox.parse(raw, ox.RdfFormat.TRIG, base_iri=target.resolve().as_uri()))
 
     try:
-        expected = (read(old) if old is not None else set()) | {
-            (s, p, o, URIRef(str(g))) for s, p, o, g in quads}
+        expected = (read(old) if old is not None else set()) | set(quads)
         found = read(content)
-    except Exception as exc:
+    except (SyntaxError, ValueError) as exc:
         raise StoreError(f"{target}: the file kg add would write does not read back ({exc}); "
                          "nothing was written") from exc
     if found != expected:
@@ -580,3 +560,79 @@ def _verify(target: Path, old: bytes | None, content: bytes, quads: list[Quad]) 
                          f"data plus the addition ({len(found ^ expected)} statement(s) differ); "
                          "nothing was written")
 
+
+# ---------------------------------------------------------------------- a store in step
+
+
+def data_folder(store: Path) -> Path:
+    """The folder ``kg add`` writes a store's files in (recorded in ``kg-files.json``).
+
+    Raises:
+        StoreError: not a store, no record of its files, or files in several folders.
+    """
+    if not is_store(store):
+        raise StoreError(f"{store}: not a kg store; make one with `kg load --store {store}`")
+    record = read_record(store)
+    if not record:
+        raise StoreError(f"{store}: the store does not record which files it was loaded from "
+                         "(made by an older kg); load it again with `kg load --store "
+                         f"{store} FILE...`")
+    if not record.get("folder"):
+        raise StoreError(f"{store}: its graphs come from files in several folders; kg add "
+                         "writes to one: put the files in one folder and load them again")
+    return Path(record["folder"])
+
+
+def prepare(store: Path, quads: list[ox.Quad], contents: dict[str, bytes]) -> bytes:
+    """Write ``kg-pending.nq`` beside the store (step a); return its N-Quads."""
+    from .atomic import write_atomically
+
+    body = ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""
+    digests = {name: hashlib.sha256(content).hexdigest() for name, content in contents.items()}
+    write_atomically(store / PENDING_NAME,
+                     b"# " + json.dumps(digests).encode("utf-8") + b"\n" + body)
+    return body
+
+
+def apply(graph: KnowledgeGraph, body: bytes) -> None:
+    """Insert the prepared statements (step c) and remove ``kg-pending.nq``.
+
+    Raises:
+        StoreError: the store cannot be written; the next ``kg add`` retries.
+    """
+    assert graph.path is not None
+    try:
+        graph.add(ox.parse(body, ox.RdfFormat.N_QUADS))
+    except StoreError as exc:
+        raise StoreError(f"{exc}; the files hold the addition, the next kg add on the store "
+                         "inserts it") from None
+    (graph.path / PENDING_NAME).unlink(missing_ok=True)
+
+
+def settle(graph: KnowledgeGraph, data_dir: Path) -> str | None:
+    """Finish an addition an earlier ``kg add`` wrote to the files but not to the store.
+
+    Call it after :func:`kg.datafiles.recover`, holding the writers' lock.
+
+    Raises:
+        StoreError: the record of the interrupted addition is unreadable.
+    """
+    assert graph.path is not None
+    pending = graph.path / PENDING_NAME
+    if not pending.exists():
+        return None
+    try:
+        header, _, body = pending.read_bytes().partition(b"\n")
+        expected: dict[str, str] = json.loads(header.decode("utf-8").lstrip("# "))
+    except (OSError, ValueError) as exc:
+        raise StoreError(f"{pending}: unreadable record of an interrupted kg add ({exc}); "
+                         f"load the store again with `kg load`") from None
+    committed = all(
+        (data_dir / name).is_file() and
+        hashlib.sha256((data_dir / name).read_bytes()).hexdigest() == digest
+        for name, digest in expected.items())
+    if committed:
+        graph.add(ox.parse(body, ox.RdfFormat.N_QUADS))
+    pending.unlink()
+    return ("completed an interrupted kg add in the store" if committed else
+            "dropped an interrupted kg add the files do not hold")

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
     from .backends import Backend
+    from .graph import KnowledgeGraph
+    from .project import Project
     from .results import QueryResult
 
 Handler = Callable[[argparse.Namespace, TextIO], int]
@@ -96,8 +98,11 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--strict", action="store_true", help="warnings fail too")
     validate.add_argument("--engine", choices=["fast", "pyshacl"], default=None,
                           help="fast: the shapes compiled to SPARQL, run by pyoxigraph "
-                               "(default); pyshacl: the reference implementation (slow at scale, "
-                               "same results)")
+                               "(default; a shape it cannot run goes to pySHACL, with a warning); "
+                               "pyshacl: the reference implementation (slow at scale)")
+    validate.add_argument("--shapes", action="append", type=Path, metavar="SHAPES",
+                          help="validate FILEs alone against these shapes files (repeatable), "
+                               "outside the project, as pySHACL's command line does")
     validate.set_defaults(handler=cmd_validate)
 
     init = commands.add_parser(
@@ -215,35 +220,69 @@ def print_result(result: QueryResult, fmt: str | None, out: TextIO) -> int:
 
 
 def cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
-    from .load import Project, load_graph, load_ontology, load_shapes
-    from .validate import validate
+    from .validate import project_shapes, validate_files, validate_graph
 
-    if getattr(args, "store", None):  # not $KG_STORE: validating files is what validate does
-        return cmd_validate_store(args, out)
-    project = Project.locate(args.root)
-    graph = load_graph(project, extra=args.files)
-    report = validate(graph, load_shapes(project), load_ontology(project), strict=args.strict,
-                      engine=args.engine)
+    if args.shapes:
+        from .errors import InputError
+
+        if not args.files:
+            raise InputError("kg validate --shapes SHAPES needs the data files to validate")
+        report = validate_files(args.shapes, args.files, strict=args.strict, engine=args.engine)
+    else:
+        report = validate_graph(open_graph(args, extra=args.files),
+                                project_shapes(project_of(args)), strict=args.strict,
+                                engine=args.engine)
+    for warning in report.warnings:
+        print(f"kg: warning: {warning}", file=sys.stderr)
     text = {"text": report.to_text, "json": report.to_json, "turtle": report.to_turtle}
     out.write(text[args.format]())
     return 0 if report.conforms else 1
 
 
 def cmd_summary(args: argparse.Namespace, out: TextIO) -> int:
-    from .graph import load_graph
-    from .load import Project, load_ontology, load_shapes
-    from .load import load_graph as load_rdflib_graph
-    from .validate import validate
+    from .validate import project_shapes, validate_graph
 
-    if store_path(args):
-        return cmd_summary_store(args, out)
-    project = Project.locate(args.root)
-    out.write(load_graph(project).describe())
-    report = validate(load_rdflib_graph(project), load_shapes(project), load_ontology(project))
+    graph = open_graph(args)
+    out.write(graph.describe())
+    if graph.path is not None:
+        out.write(f"\nvalidation: not run on a store (`kg --store {graph.path} validate` "
+                  "runs it)\n")
+        return 0
+    report = validate_graph(graph, project_shapes(project_of(args)))
+    for warning in report.warnings:
+        print(f"kg: warning: {warning}", file=sys.stderr)
     out.write(f"\nvalidation: {report.summary()}\n")
     if not report.conforms:
         out.write("run `kg validate` for the details\n")
     return 0 if report.conforms else 1
+
+
+def project_of(args: argparse.Namespace) -> Project:
+    """The project of ``--root`` (else as :meth:`Project.locate` finds it)."""
+    from .project import Project
+
+    return Project.locate(args.root)
+
+
+def open_graph(args: argparse.Namespace, *, extra: Sequence[Path] = ()) -> KnowledgeGraph:
+    """The graph a command works on: the on-disk store of ``--store`` (or ``$KG_STORE``),
+    else the project's files read into memory (with ``extra`` untrusted files).
+
+    Raises:
+        InputError: extra files given with a store (a store holds what it was loaded with).
+    """
+    from .graph import load_graph, open_store
+
+    store = store_path(args)
+    if store is not None:
+        if extra:
+            from .errors import InputError
+
+            raise InputError("with --store, kg validate checks the store as it is; validate "
+                             "FILEs against the project's files (without --store), or add "
+                             "them with `kg add --store`")
+        return open_store(store)
+    return load_graph(project_of(args), extra=extra)
 
 
 def open_backend(args: argparse.Namespace) -> Backend:
@@ -258,10 +297,7 @@ def open_backend(args: argparse.Namespace) -> Backend:
             ``--named-graph`` without ``--endpoint``.
         EndpointError: ``--endpoint`` is not an http(s) URL.
     """
-    from .graph import load_graph, open_store
-    from .project import Project
-
-    store = store_path(args)
+    store_path(args)  # --store with --endpoint is refused
     if getattr(args, "endpoint", None):
         from .backends import RemoteBackend
 
@@ -274,9 +310,7 @@ def open_backend(args: argparse.Namespace) -> Backend:
         given = "--default-graph" if args.default_graph else "--named-graph"
         raise InputError(f"{given} names the graphs of a remote endpoint's dataset: give "
                          "--endpoint URL too (the local default graph is the merge of all graphs)")
-    if store is not None:
-        return open_store(store)
-    return load_graph(Project.locate(args.root))
+    return open_graph(args)
 
 
 # --------------------------------------------------------------------------- remote stores, export
@@ -370,8 +404,6 @@ def cmd_publish(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
     from .export import export, export_to
     from .formats import RdfFormat
-    from .graph import KnowledgeGraph, load_graph, open_store
-    from .project import Project
 
     if args.format:
         fmt = RdfFormat.from_name(args.format)
@@ -379,9 +411,7 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
         fmt = RdfFormat.from_path(args.output)
     else:
         fmt = RdfFormat.TRIG
-    store = store_path(args)
-    graph: KnowledgeGraph = open_store(store) if store is not None else \
-        load_graph(Project.locate(args.root))
+    graph = open_graph(args)
     vocabulary = True if args.vocabulary else None
     if args.output:
         export_to(graph, fmt, args.output, source=args.graph, vocabulary=vocabulary)
@@ -469,7 +499,8 @@ def store_path(args: argparse.Namespace) -> Path | None:
 def cmd_load(args: argparse.Namespace, out: TextIO) -> int:
     from .errors import InputError
     from .graph import STORE_ENV, load_store
-    from .load import Project, rdf_files
+    from .parse import rdf_files
+    from .project import Project
 
     store = store_path(args)
     if store is None:
@@ -477,14 +508,12 @@ def cmd_load(args: argparse.Namespace, out: TextIO) -> int:
     project = Project.locate(args.root)
     files = list(args.files) or rdf_files(project.data_dir)
     if args.validate:
-        from .load import KnowledgeGraph, load_ontology, load_shapes, new_dataset, parse_into
-        from .validate import validate
+        from .validate import validate_files
 
-        graph = KnowledgeGraph(new_dataset())
-        for path in files:
-            for name in parse_into(graph.dataset, path):
-                graph.origins.setdefault(name, path)
-        report = validate(graph, load_shapes(project), load_ontology(project))
+        report = validate_files(rdf_files(project.shapes_dir), files,
+                                vocabulary=rdf_files(project.ontology_dir))
+        for warning in report.warnings:
+            print(f"kg: warning: {warning}", file=sys.stderr)
         if not report.conforms:
             out.write(report.to_text())
             out.write(f"not loaded into {store}: the files do not conform\n")
@@ -500,25 +529,6 @@ def cmd_synth(args: argparse.Namespace, out: TextIO) -> int:
     summary = synthesize(args.regions, args.years, args.seed, args.output, conflict_rate=rate)
     out.write(summary.to_text())
     return 0
-
-
-def cmd_summary_store(args: argparse.Namespace, out: TextIO) -> int:
-    from .graph import open_store
-
-    path = store_path(args)
-    assert path is not None
-    out.write(open_store(path).describe())
-    out.write(f"\nvalidation: not run on a store (`kg --store {path} validate` runs it)\n")
-    return 0
-
-
-def cmd_validate_store(args: argparse.Namespace, out: TextIO) -> int:
-    from .errors import InputError
-
-    raise InputError(
-        "kg validate checks files, not a store: validate the files the store is loaded from "
-        "(`kg validate FILE...`, or `kg load --validate`); `kg add --store` validates what it "
-        "adds against the store")
 
 
 # --------------------------------------------------------------------------- add: new statements

@@ -11,6 +11,7 @@ not an error: it is a ``ValidationReport`` whose ``conforms`` is False.
     │   └── ParameterError    a query parameter is missing or not of its type
     ├── ProvenanceError       statements without a described source article
     ├── QueryError            a saved query is malformed, or a query fails to run
+    ├── ShapesError           the SHACL shapes are ill-formed, or break a rule of SHACL-SPARQL
     ├── EndpointError         a remote SPARQL endpoint is unreachable or answers badly
     └── StoreError            the data folder or a store cannot be written or locked
 """
@@ -62,6 +63,14 @@ class QueryError(KGError):
     """A saved query is malformed (names file and line) or a query fails to run."""
 
 
+class ShapesError(KGError):
+    """The shapes graph is ill-formed (SHACL's "failure"): it names the shape and what is wrong.
+
+    Also raised when a SHACL-SPARQL query breaks the rules of pre-binding (MINUS,
+    VALUES, SERVICE, a nested SELECT without ``$this``) or reports ``?failure``.
+    """
+
+
 class EndpointError(KGError):
     """A remote SPARQL endpoint is unreachable, refuses, or answers something unreadable."""
 
@@ -72,5 +81,5 @@ class StoreError(KGError):
 
 __all__ = [
     "KGError", "InputError", "SourceFileError", "LimitError", "ParameterError",
-    "ProvenanceError", "QueryError", "EndpointError", "StoreError",
+    "ProvenanceError", "QueryError", "ShapesError", "EndpointError", "StoreError",
 ]

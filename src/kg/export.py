@@ -35,7 +35,8 @@ from .formats import RdfFormat
 from .graph import KnowledgeGraph
 from .parse import CONTEXT_FILE
 from .prefixes import PREFIXES, SOURCE_PREFIX
-from .terms import XSD_STRING, compact
+from .jsonld import jsonld_chunks
+from .terms import compact
 
 #: Terms of standard vocabularies given short keys in the JSON-LD context.
 STANDARD_TERMS = {
@@ -71,7 +72,6 @@ STANDARD_TERMS = {
 }
 
 JSONLD_KEYWORDS = {"type", "id", "graph", "value", "language", "context", "base", "vocab"}
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 
 def export(graph: KnowledgeGraph, fmt: RdfFormat, output: IO[bytes] | None = None, *,
@@ -147,130 +147,6 @@ def resolve_source(graph: KnowledgeGraph, name: str) -> ox.NamedNode:
     listed = sorted(compact(g.value) for g in known)
     shown = ", ".join(listed[:5]) + (f" ... ({len(listed)} in all)" if len(listed) > 5 else "")
     raise InputError(f"no source graph {name!r}; known: {shown or '(none)'}")
-
-
-# --------------------------------------------------------------------------- JSON-LD
-
-def shipped_context() -> dict[str, Any]:
-    """The ``@context`` of ``src/kg/context.jsonld``."""
-    document = json.loads(CONTEXT_FILE.read_text(encoding="utf-8"))
-    context: dict[str, Any] = document["@context"]
-    return context
-
-
-class Compactor:
-    """Terms as the shipped context writes them: keys, prefixed names, coerced values."""
-
-    def __init__(self, context: dict[str, Any]) -> None:
-        self.prefixes = {key: value for key, value in context.items()
-                         if isinstance(value, str) and not key.startswith("@")}
-        #: property IRI -> (key, coercion: "@id", a datatype IRI, or None)
-        self.keys: dict[str, tuple[str, str | None]] = {}
-        for key, value in context.items():
-            if isinstance(value, dict) and "@id" in value:
-                iri = self.expand(value["@id"])
-                coercion = value.get("@type")
-                self.keys.setdefault(iri, (key, self.expand(coercion) if coercion not in (
-                    None, "@id") else coercion))
-        self._by_length = sorted(self.prefixes.items(), key=lambda kv: -len(kv[1]))
-
-    def expand(self, text: str) -> str:
-        prefix, colon, local = text.partition(":")
-        if colon and prefix in self.prefixes and not local.startswith("//"):
-            return self.prefixes[prefix] + local
-        return text
-
-    def iri(self, iri: str) -> str:
-        """A prefixed name where one fits and reads back as the same IRI, else the IRI."""
-        for prefix, namespace in self._by_length:
-            if iri.startswith(namespace) and len(iri) > len(namespace):
-                local = iri[len(namespace):]
-                if not local.startswith("//") and local not in ("",):
-                    return f"{prefix}:{local}"
-        return iri
-
-    def key(self, predicate: str) -> tuple[str, str | None]:
-        found = self.keys.get(predicate)
-        return found if found is not None else (self.iri(predicate), None)
-
-    def value(self, term: Any, coercion: str | None) -> Any:
-        if isinstance(term, ox.NamedNode):
-            return self.iri(term.value) if coercion == "@id" else {"@id": self.iri(term.value)}
-        if isinstance(term, ox.BlankNode):
-            return {"@id": f"_:{term.value}"}
-        if term.language:
-            return {"@value": term.value, "@language": term.language}
-        datatype = term.datatype.value
-        if coercion is not None and coercion == datatype:
-            return term.value
-        if term.datatype == XSD_STRING and coercion is None:
-            return term.value
-        return {"@value": term.value, "@type": self.iri(datatype)}
-
-
-def jsonld_chunks(quads: Iterable[ox.Quad], context: dict[str, Any] | None = None) -> Iterator[str]:
-    """The quads as a compacted JSON-LD document, in pieces (one node object each).
-
-    Quads are grouped per graph (pyoxigraph yields a graph's quads together);
-    a graph's node objects are held until the graph ends, so memory follows
-    the largest graph, not the data.
-    """
-    context = shipped_context() if context is None else context
-    compactor = Compactor(context)
-    yield '{\n"@context": ' + json.dumps(context, ensure_ascii=False) + ',\n"@graph": ['
-    first = True
-    current: Any = None
-    nodes: dict[Any, dict[str, list[Any]]] = {}
-
-    def flush() -> Iterator[str]:
-        nonlocal first
-        if not nodes:
-            return
-        objects = [node_object(compactor, subject, properties)
-                   for subject, properties in nodes.items()]
-        if isinstance(current, ox.DefaultGraph) or current is None:
-            pieces = objects
-        else:
-            pieces = [{"@id": compactor.iri(current.value) if isinstance(current, ox.NamedNode)
-                       else f"_:{current.value}", "@graph": objects}]
-        for piece in pieces:
-            yield ("\n" if first else ",\n") + json.dumps(piece, ensure_ascii=False)
-            first = False
-        nodes.clear()
-
-    for quad in quads:
-        graph = quad.graph_name if isinstance(quad, ox.Quad) else ox.DefaultGraph()
-        if graph != current:
-            yield from flush()
-            current = graph
-        nodes.setdefault(quad.subject, {}).setdefault(quad.predicate.value, []).append(quad.object)
-    yield from flush()
-    yield "\n]}\n"
-
-
-def node_object(compactor: Compactor, subject: Any, properties: dict[str, list[Any]]
-                ) -> dict[str, Any]:
-    node: dict[str, Any] = {"@id": compactor.iri(subject.value)
-                            if isinstance(subject, ox.NamedNode) else f"_:{subject.value}"}
-    types = properties.pop(RDF_TYPE, [])
-    iri_types = [t for t in types if isinstance(t, ox.NamedNode)]
-    if iri_types:
-        shown = sorted(compactor.iri(t.value) for t in iri_types)
-        node["@type"] = shown[0] if len(shown) == 1 else shown
-    others = [t for t in types if not isinstance(t, ox.NamedNode)]
-    if others:
-        properties[RDF_TYPE] = others
-    for predicate in sorted(properties):
-        key, coercion = compactor.key(predicate)
-        values = [compactor.value(v, coercion) for v in properties[predicate]]
-        values.sort(key=lambda v: json.dumps(v, ensure_ascii=False, sort_keys=True))
-        node[key] = values[0] if len(values) == 1 else values
-    return node
-
-
-def jsonld_text(quads: Iterable[ox.Quad]) -> str:
-    """The quads as a compacted JSON-LD document (text)."""
-    return "".join(jsonld_chunks(quads))
 
 
 # --------------------------------------------------------------------------- the context

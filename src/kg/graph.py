@@ -51,7 +51,7 @@ from .prefixes import PREFIXES
 from .project import Project
 from .results import QueryResult
 from .sparqltext import query_kind, refuse_service, star_order, syntax_error_at
-from .terms import DEFAULT_GRAPH, Term, short
+from .terms import DEFAULT_GRAPH, AnyTerm, Term, short
 
 if TYPE_CHECKING:
     from .untrusted import Limits
@@ -104,8 +104,8 @@ class KnowledgeGraph:
         vocabulary = set(self.vocabulary_graphs())
         return [g for g in self.named_graphs() if g not in vocabulary]
 
-    def quads(self, subject: Term | None = None, predicate: Term | None = None,
-              obj: Term | None = None, graph: ox.NamedNode | None = None) -> Iterator[ox.Quad]:
+    def quads(self, subject: AnyTerm | None = None, predicate: Term | None = None,
+              obj: AnyTerm | None = None, graph: ox.NamedNode | None = None) -> Iterator[ox.Quad]:
         """The statements of the named graphs matching a pattern (``graph``: one of them).
 
         The merged default graph is not included: each statement comes once per
@@ -117,12 +117,12 @@ class KnowledgeGraph:
             if not isinstance(quad.graph_name, ox.DefaultGraph):
                 yield quad
 
-    def mentions(self, node: Term) -> bool:
+    def mentions(self, node: AnyTerm) -> bool:
         """Whether a named graph says something about ``node`` (as a subject)."""
         return next(self.quads(node), None) is not None
 
-    def triples(self, subject: Term | None = None, predicate: Term | None = None,
-                obj: Term | None = None) -> Iterator[ox.Quad]:
+    def triples(self, subject: AnyTerm | None = None, predicate: Term | None = None,
+                obj: AnyTerm | None = None) -> Iterator[ox.Quad]:
         """The triples of the merged default graph matching a pattern, each once."""
         if isinstance(subject, ox.Literal):
             return iter(())
@@ -204,7 +204,7 @@ class KnowledgeGraph:
         """The file the named graph was read from (None when unknown)."""
         return self.origins.get(graph.value if isinstance(graph, ox.NamedNode) else graph)
 
-    def label(self, node: Term) -> str | None:
+    def label(self, node: AnyTerm) -> str | None:
         """The node's Indonesian (else English, else any) ``skos:prefLabel``."""
         labels: dict[str | None, str] = {}
         for quad in self.triples(node, SKOS_PREF_LABEL, None):
@@ -311,17 +311,25 @@ def load_graph(project: Project | None = None, *, extra: Iterable[Path] = (),
     # blank nodes are the shapes' business here (kgsh:NoBlankNodeShape); kg add refuses them
     extras = [(path, parse_untrusted(path, limits=limits, allow_blank_nodes=True))
               for path in extra]
-    store = ox.Store()
     with consistent_read(project.data_dir):
-        data = rdf_files(project.data_dir)
-        fill(store, data, rdf_files(project.ontology_dir))
-    graph = KnowledgeGraph(store, origins=Origins(data))
+        graph = read_files(rdf_files(project.data_dir), rdf_files(project.ontology_dir))
     for path, quads in extras:
         graph.add(quads)
         for quad in quads:
             if isinstance(quad.graph_name, ox.NamedNode):
                 graph.origins.known.setdefault(quad.graph_name.value, path)
     return graph
+
+
+def read_files(data: Sequence[Path], vocabulary: Iterable[Path] = ()) -> KnowledgeGraph:
+    """A graph in memory read from trusted files: ``data`` (source graphs) and ``vocabulary``.
+
+    Raises:
+        SourceFileError: a file does not parse, or a vocabulary file declares no ontology.
+    """
+    store = ox.Store()
+    fill(store, data, vocabulary)
+    return KnowledgeGraph(store, origins=Origins(data))
 
 
 def fill(store: ox.Store, data: Iterable[Path], vocabulary: Iterable[Path], *,
@@ -671,5 +679,5 @@ def describe(graph: KnowledgeGraph, *, sources_shown: int = 50) -> str:
 
 
 __all__ = ["KnowledgeGraph", "Origins", "LoadReport", "STORE_ENV", "FILES_NAME", "load_graph",
-           "open_store", "load_store", "is_store", "fill", "merge", "describe", "record_files",
+           "open_store", "load_store", "is_store", "read_files", "fill", "merge", "describe", "record_files",
            "read_record"]

@@ -1,8 +1,8 @@
 """Every prefix of the project, as plain strings: the one source for them.
 
-``ontology/README.md`` documents them. Kept free of rdflib so that commands
-which only need prefix text (listing saved queries) start fast;
-:mod:`kg.namespaces` builds the rdflib ``Namespace`` objects from these.
+``ontology/README.md`` documents them. Plain strings, free of
+rdflib and pyoxigraph, so that commands which only need prefix text (listing
+saved queries) start fast.
 """
 
 from __future__ import annotations

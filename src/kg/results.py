@@ -181,7 +181,7 @@ def render(result: QueryResult, fmt: ResultFormat | None = None, *,
 def triples_text(triples: Iterable[ox.Triple], fmt: ResultFormat) -> str:
     """Triples as Turtle or N-Triples (pyoxigraph's writers), or compacted JSON-LD."""
     if fmt is ResultFormat.JSONLD:
-        from .export import jsonld_text
+        from .jsonld import jsonld_text
 
         return jsonld_text(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
     target = ox.RdfFormat.TURTLE if fmt is ResultFormat.TURTLE else ox.RdfFormat.N_TRIPLES

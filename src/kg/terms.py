@@ -30,6 +30,9 @@ if TYPE_CHECKING:
 
 Term = Union[ox.NamedNode, ox.BlankNode, ox.Literal]
 Subject = Union[ox.NamedNode, ox.BlankNode]
+#: Any term a quad may hold: a term, or an RDF-star quoted triple (which kg never writes,
+#: but a parser may read).
+AnyTerm = Union[ox.NamedNode, ox.BlankNode, ox.Literal, ox.Triple]
 GraphName = Union[ox.NamedNode, ox.BlankNode, ox.DefaultGraph]
 
 XSD_STRING = ox.NamedNode(XSD + "string")
@@ -64,7 +67,7 @@ def compact(iri: str) -> str:
     return iri
 
 
-def short(term: Term | ox.DefaultGraph | None) -> str:
+def short(term: AnyTerm | ox.DefaultGraph | None) -> str:
     """A term as a person reads it: a prefixed name or ``<IRI>``, a quoted literal, ``_:b``."""
     if term is None:
         return ""
@@ -117,7 +120,8 @@ def iri_of(text: str) -> ox.NamedNode:
 # --------------------------------------------------------------------------- rdflib, at the edges
 
 def to_rdflib(term: Any) -> Node:
-    """A pyoxigraph term as an rdflib term (``xsd:string`` literals plain, as rdflib parses them).
+    """A pyoxigraph term as an rdflib term (``xsd:string`` literals plain, as rdflib parses them;
+    a typed literal keeps its text, valid or not).
 
     Raises:
         TypeError: not an IRI, blank node, literal or the default graph.
@@ -134,7 +138,9 @@ def to_rdflib(term: Any) -> Node:
             return Literal(term.value, lang=term.language)
         if term.datatype == XSD_STRING:
             return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(term.datatype.value))
+        # normalize=False: the text as the store holds it (rdflib would rewrite "2011-01-01"
+        # ^^xsd:dateTime, which is not a dateTime, as "2011-01-01T00:00:00")
+        return Literal(term.value, datatype=URIRef(term.datatype.value), normalize=False)
     if isinstance(term, ox.DefaultGraph):
         return DATASET_DEFAULT_GRAPH_ID
     raise TypeError(f"not an RDF term: {term!r}")
@@ -167,5 +173,5 @@ def from_rdflib(term: Node) -> Any:
     raise TypeError(f"not an RDF term: {term!r}")
 
 
-__all__ = ["Term", "Subject", "GraphName", "IRI", "XSD_STRING", "RDF_LANGSTRING", "DEFAULT_GRAPH",
+__all__ = ["Term", "Subject", "AnyTerm", "GraphName", "IRI", "XSD_STRING", "RDF_LANGSTRING", "DEFAULT_GRAPH",
            "compact", "short", "python", "iri_of", "to_rdflib", "from_rdflib"]

@@ -1,156 +1,361 @@
-"""Validation: the data (all source graphs merged) against the SHACL shapes.
+"""Validation: the one dispatch from a store and shapes to a :class:`~kg.report.ValidationReport`.
 
-pySHACL does the work, or the fast engine (:mod:`kg.fastshacl`: the shapes
-compiled to SPARQL for pyoxigraph, same results, the default); this module
-turns the report graph into a :class:`ValidationReport` a person or a program
-can read, with every result traced to the source graph (and file) its focus
-node comes from. The input graph is never changed: both engines run on a
-merged copy, with the ontology mixed into that copy only, so that
-``sh:class`` sees ``rdfs:subClassOf``.
+:func:`validate` validates the **default graph** of a pyoxigraph Store (where
+kg keeps the merge of every source graph, with the ontology and code lists)
+against :class:`~kg.shacl.Shapes`:
+
+- ``engine="fast"`` (the default): :mod:`kg.shacl`, the shapes compiled to
+  SPARQL run by pyoxigraph. A shape it cannot run (SHACL-AF targets or
+  rules, JavaScript, ``$shapesGraph``, SPARQL that pyoxigraph does not read)
+  is run by pySHACL, for that shape only, and the report's ``warnings`` name
+  it. Nothing else imports rdflib or pySHACL: the fast path starts in
+  hundredths of a second.
+- ``engine="pyshacl"``: every shape by pySHACL, the reference implementation.
+
+pySHACL is an edge (this module is the only one that calls it). It reads an
+rdflib copy of the store's default graph (:func:`kg.terms.to_rdflib`), so it
+sees the literals as the store holds them, as the fast engine does. pySHACL
+0.40 accepts a pyoxigraph Store as its data graph, but validates the union
+of *all* its graphs (a triple stated by two sources counts twice: the
+shipped data's cold storage then fails to add up) and, on a copy of the
+default graph alone, ran twice as slowly as on the rdflib copy.
+
+Every result is traced to where its focus node is stated (``provenance``:
+:class:`StoreProvenance` by default, reading the store's named graphs), so a
+report line names the source graph and its file. :func:`validate_files`
+validates any RDF files against any shapes files, outside the project, as
+pySHACL's command line does (``kg validate --shapes``).
+
+>>> import pyoxigraph as ox
+>>> from kg.shacl import Shapes
+>>> shapes = Shapes.from_text('''
+...     @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
+...     ex:S sh:targetNode ex:a ; sh:property [ sh:path ex:p ; sh:minCount 1 ;
+...                                              sh:message "ex:a needs an ex:p" ] .''')
+>>> report = validate(ox.Store(), shapes)
+>>> report.conforms, [r.message for r in report.results]
+(False, ['ex:a needs an ex:p'])
 """
 
 from __future__ import annotations
 
-import json
-from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
 
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.collection import Collection
-from rdflib.namespace import RDF, SH, SKOS
-from rdflib.term import Node
+import pyoxigraph as ox
 
-from .load import KnowledgeGraph
-from .namespaces import bind_prefixes
+from .errors import KGError, ShapesError
+from .report import ResultTerms, ValidationReport, ValidationResult, read_results, sort_key
+from .shacl.shapes import Shape, Shapes, Term
 
-SEVERITIES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
+if TYPE_CHECKING:
+    from rdflib import Graph
 
-
-@dataclass(frozen=True)
-class ValidationResult:
-    """One thing a shape found wrong, said so that a maintainer can find and mend it."""
-
-    severity: str                   #: "Violation", "Warning" or "Info"
-    focus: str                      #: the focus node's IRI (or blank node id)
-    focus_label: str | None         #: its skos:prefLabel, when it has one
-    path: str | None                #: the property path, compacted with the project prefixes
-    value: str | None               #: the offending value, as N-Triples-like text
-    message: str                    #: the shape's sh:message (or pySHACL's text)
-    shape: str | None               #: the shape that produced it
-    constraint: str | None          #: the SHACL constraint component
-    sources: tuple[str, ...] = ()   #: source graphs stating the focus node (and their files)
-
-    def line(self) -> str:
-        """The result as one line of text."""
-        focus = self.focus + (f' ("{self.focus_label}")' if self.focus_label else "")
-        parts = [f"{self.severity:<9} {focus}"]
-        if self.path:
-            parts.append(f"path {self.path}")
-        if self.value is not None:
-            parts.append(f"value {self.value}")
-        text = "  ".join(parts) + f": {self.message}"
-        if self.sources:
-            text += f"  [in {', '.join(self.sources)}]"
-        return text
-
-
-@dataclass(frozen=True)
-class ValidationReport:
-    """What validation found. Non-conformance is a result, not an exception."""
-
-    results: tuple[ValidationResult, ...]
-    strict: bool = False
-    report_graph: Graph = field(default_factory=Graph, compare=False, repr=False)
-
-    @property
-    def counts(self) -> dict[str, int]:
-        """Number of results per severity (all three keys always present)."""
-        found = Counter(r.severity for r in self.results)
-        return {name: found.get(name, 0) for name in SEVERITIES.values()}
-
-    @property
-    def conforms(self) -> bool:
-        """No violation (and, when strict, no warning either)."""
-        failing = {"Violation", "Warning"} if self.strict else {"Violation"}
-        return not any(r.severity in failing for r in self.results)
-
-    def summary(self) -> str:
-        c = self.counts
-        verdict = "conforms" if self.conforms else "does not conform"
-        return (f"{c['Violation']} violation(s), {c['Warning']} warning(s), "
-                f"{c['Info']} info: {verdict}")
-
-    def to_text(self) -> str:
-        """One line per result, then the summary counts."""
-        return "".join(r.line() + "\n" for r in self.results) + self.summary() + "\n"
-
-    def to_json(self) -> str:
-        """The report as JSON: ``conforms``, ``counts`` and ``results``."""
-        return json.dumps({"conforms": self.conforms, "strict": self.strict,
-                           "counts": self.counts,
-                           "results": [asdict(r) for r in self.results]},
-                          ensure_ascii=False, indent=2) + "\n"
-
-    def to_turtle(self) -> str:
-        """pySHACL's own ``sh:ValidationReport`` graph as Turtle."""
-        return self.report_graph.serialize(format="turtle")
-
+    from .graph import KnowledgeGraph
+    from .project import Project
 
 #: The validation engines: "fast" compiles the shapes to SPARQL run by pyoxigraph
-#: (:mod:`kg.fastshacl`), "pyshacl" is the reference. Both give the same results on
-#: every fixture and on the shipped data (tests/test_fastshacl.py); "fast" is the
-#: default because it is (measured in bench/validation.py) far faster at scale.
+#: (:mod:`kg.shacl`), "pyshacl" is the reference. Both give the same results on the
+#: W3C SHACL suite, every fixture and the shipped data (tests/test_shacl_w3c.py,
+#: tests/test_fastshacl.py); "fast" is far faster at scale (bench/validation.py).
 ENGINES = ("fast", "pyshacl")
 DEFAULT_ENGINE = "fast"
 
+_DEFAULT = ox.DefaultGraph()
+_PREF_LABEL = ox.NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel")
+_RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+_ONTOLOGY = ox.NamedNode("http://www.w3.org/2002/07/owl#Ontology")
+_SH = "http://www.w3.org/ns/shacl#"
 
-def validate(graph: KnowledgeGraph, shapes: Graph, ontology: Graph, *,
-             strict: bool = False, focus: Iterable[Node] | None = None,
-             engine: str | None = None) -> ValidationReport:
-    """Validate ``graph`` (all its named graphs, merged) against ``shapes``.
 
-    ``focus``, when given, limits the report to results about those nodes.
+class Provenance(Protocol):
+    """What a report says about a focus node besides the result: its label and its sources."""
+
+    def label(self, term: Term) -> str | None: ...
+
+    def sources(self, term: Term) -> tuple[str, ...]: ...
+
+
+class StoreProvenance:
+    """Labels and sources read from the store itself.
+
+    ``label``: the node's ``skos:prefLabel`` in the default graph (Indonesian, else
+    English, else any). ``sources``: the named graphs holding statements about the
+    node (else pointing at it), each with the file it was read from when
+    ``origins`` (graph IRI -> file) knows it; graphs named by an ``owl:Ontology``
+    (the vocabularies) and those in ``exclude`` are never sources.
+    """
+
+    def __init__(self, store: ox.Store, origins: Mapping[str, Path] | None = None, *,
+                 exclude: Iterable[str] = ()) -> None:
+        self.store = store
+        self.origins = dict(origins or {})
+        self.exclude = set(exclude)
+
+    def label(self, term: Term) -> str | None:
+        if isinstance(term, ox.Literal):
+            return None
+        labels: dict[str | None, str] = {}
+        for quad in self.store.quads_for_pattern(term, _PREF_LABEL, None, _DEFAULT):
+            if isinstance(quad.object, ox.Literal):
+                labels.setdefault(quad.object.language, quad.object.value)
+        for language in ("id", "en", None):
+            if language in labels:
+                return labels[language]
+        return next(iter(labels.values()), None)
+
+    def sources(self, term: Term) -> tuple[str, ...]:
+        names: set[ox.NamedNode | ox.BlankNode] = set()
+        if not isinstance(term, ox.Literal):
+            names = {q.graph_name for q in self.store.quads_for_pattern(term, None, None)
+                     if not isinstance(q.graph_name, ox.DefaultGraph)}
+        if not names:
+            names = {q.graph_name for q in self.store.quads_for_pattern(None, None, term)
+                     if not isinstance(q.graph_name, ox.DefaultGraph)}
+        shown = []
+        for name in sorted(names, key=lambda n: n.value):
+            if name.value in self.exclude or self._vocabulary(name):
+                continue
+            origin = self.origins.get(name.value)
+            shown.append(f"{name.value} ({relative(origin)})" if origin else name.value)
+        return tuple(shown)
+
+    def _vocabulary(self, name: ox.NamedNode | ox.BlankNode) -> bool:
+        return any(True for _ in self.store.quads_for_pattern(name, _RDF_TYPE, _ONTOLOGY))
+
+
+def validate(data: ox.Store, shapes: Shapes, *, strict: bool = False,
+             focus: Iterable[Term] | None = None, engine: str | None = None,
+             provenance: Provenance | None = None) -> ValidationReport:
+    """Validate the default graph of ``data`` against ``shapes``.
+
+    ``focus``: validate only these nodes as focus nodes (each shape that targets
+    them); results about other nodes are not computed (fast) or dropped (pySHACL).
     ``engine``: one of :data:`ENGINES` (default :data:`DEFAULT_ENGINE`).
+    ``provenance``: labels and sources of focus nodes (default: read from ``data``).
+    The store is never changed.
 
     Raises:
-        KGError: the shapes could not be run (a broken shape, or one the fast
-            engine does not support), or an unknown engine.
+        ShapesError: the shapes are ill-formed, or a SHACL-SPARQL query breaks the rules
+            of SHACL (what the SHACL test suite calls a failure).
+        KGError: an unknown engine, or pySHACL could not run the shapes.
     """
-    from .errors import KGError
-
     engine = engine or DEFAULT_ENGINE
-    if engine == "fast":
-        from .fastshacl import validate_fast
-
-        return validate_fast(graph, shapes, ontology, strict=strict, focus=focus)
-    if engine != "pyshacl":
+    if engine not in ENGINES:
         raise KGError(f"unknown validation engine {engine!r}: use one of {', '.join(ENGINES)}")
-    from pyshacl import validate as shacl_validate
+    wanted = None if focus is None else list(dict.fromkeys(focus))
+    warnings: list[str] = []
+    if next(data.quads_for_pattern(None, None, None, _DEFAULT), None) is None and \
+            next(iter(data.named_graphs()), None) is not None:
+        warnings.append("the store's default graph is empty, its named graphs are not: "
+                        "validation reads the default graph (merge the named graphs into it, "
+                        "as kg.validate.load_data does)")
+    if engine == "fast":
+        from .shacl.engine import Engine
 
-    # pySHACL's ont_graph brings only OWL/RDFS axioms along; the code lists
-    # (SKOS concepts) must be in the data copy for sh:class and skos:inScheme
-    # checks to see them, and so that the concepts themselves are validated.
-    data = graph.union()
-    data += ontology
+        outcome = Engine.of(shapes).run(data, focus=wanted)
+        found = outcome.results
+        if outcome.fallback:
+            for shape, reasons in outcome.fallback:
+                warnings.append(f"shape {shapes.describe(shape.node)} was validated by pySHACL: "
+                                f"the fast engine does not run {'; '.join(reasons)}")
+            found += _pyshacl(data, shapes, [shape for shape, _ in outcome.fallback], wanted)
+    else:
+        found = _pyshacl(data, shapes, None, wanted)
+    provenance = provenance or StoreProvenance(data)
+    labels: dict[Term, str | None] = {}
+    sources: dict[Term, tuple[str, ...]] = {}
+    results = []
+    for terms in found:
+        if terms.focus not in labels:
+            labels[terms.focus] = provenance.label(terms.focus)
+            sources[terms.focus] = provenance.sources(terms.focus)
+        results.append(ValidationResult.from_terms(terms, label=labels[terms.focus],
+                                                   sources=sources[terms.focus]))
+    results.sort(key=sort_key)
+    return ValidationReport(tuple(results), strict=strict, warnings=tuple(warnings))
+
+
+# --------------------------------------------------------------------------- the graph, files
+
+class GraphProvenance:
+    """Labels and sources of focus nodes read from a :class:`~kg.graph.KnowledgeGraph`:
+    its source graphs (never the vocabulary's), each with the file it was read from."""
+
+    def __init__(self, graph: KnowledgeGraph) -> None:
+        self.graph = graph
+        self._vocabulary = set(graph.vocabulary_graphs())
+
+    def label(self, term: Term) -> str | None:
+        return None if isinstance(term, ox.Literal) else self.graph.label(term)
+
+    def graphs(self, term: Term) -> set[ox.NamedNode]:
+        """The source graphs stating something about ``term``, else pointing at it."""
+        names = set() if isinstance(term, ox.Literal) else \
+            {q.graph_name for q in self.graph.quads(term)}
+        if not names:
+            names = {q.graph_name for q in self.graph.quads(None, None, term)}
+        return {n for n in names if isinstance(n, ox.NamedNode) and n not in self._vocabulary}
+
+    def sources(self, term: Term) -> tuple[str, ...]:
+        return self.shown(self.graphs(term))
+
+    def shown(self, names: Iterable[ox.NamedNode]) -> tuple[str, ...]:
+        shown = []
+        for name in sorted(names, key=lambda n: n.value):
+            origin = self.graph.origin(name)
+            shown.append(f"{name.value} ({relative(origin)})" if origin else name.value)
+        return tuple(shown)
+
+
+def project_shapes(project: Project) -> Shapes:
+    """The shapes of a project (``shapes/``), read once per process while the files stay the same.
+
+    Raises:
+        SourceFileError: a shapes file does not parse.
+    """
+    from .parse import rdf_files
+
+    files = rdf_files(project.shapes_dir)
+    key = tuple((str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in files)
+    if key not in _SHAPES:
+        _SHAPES[key] = Shapes.from_files(files)
+    return _SHAPES[key]
+
+
+_SHAPES: dict[tuple[tuple[str, int, int], ...], Shapes] = {}
+
+
+def validate_graph(graph: KnowledgeGraph, shapes: Shapes, *, strict: bool = False,
+                   engine: str | None = None, focus: Iterable[Term] | None = None
+                   ) -> ValidationReport:
+    """Validate a graph (in memory or on disk): its merged default graph, results traced to
+    the source graphs and files that state each focus node.
+
+    Raises:
+        ShapesError: the shapes are ill-formed.
+        KGError: an unknown engine, or pySHACL could not run the shapes.
+    """
+    return validate(graph.store, shapes, strict=strict, engine=engine, focus=focus,
+                    provenance=GraphProvenance(graph))
+
+
+def validate_files(shapes_files: Sequence[str | Path], data_files: Sequence[str | Path], *,
+                   vocabulary: Sequence[Path] = (), strict: bool = False,
+                   engine: str | None = None) -> ValidationReport:
+    """Validate RDF files (with ``vocabulary`` files, as the project's ``ontology/``) against
+    shapes files (``kg validate --shapes SHAPES DATA...``, ``kg load --validate``).
+
+    The data files are the user's own, read as the project's files are (``kg load``
+    loads them as they are); ``kg validate FILE`` without ``--shapes`` reads them as
+    untrusted input.
+
+    Raises:
+        SourceFileError: a file cannot be read or parsed.
+        ShapesError: the shapes are ill-formed.
+        KGError: an unknown engine, or pySHACL could not run the shapes.
+    """
+    from .graph import read_files
+
+    graph = read_files([Path(f) for f in data_files], vocabulary)
+    return validate_graph(graph, Shapes.from_files(shapes_files), strict=strict, engine=engine)
+
+
+def relative(path: Path) -> str:
+    """A path relative to the working directory when it lies below it."""
     try:
-        with parsed_once():
-            _, report_graph, _ = shacl_validate(
-                data, shacl_graph=shapes, inference="none",
-                advanced=True, allow_warnings=True, inplace=True)
-    except Exception as exc:  # pySHACL's errors mean the shapes cannot be run
-        raise KGError(f"the shapes could not be run: {exc}") from exc
-    bind_prefixes(report_graph)
-    wanted = set(focus) if focus is not None else None
-    results = [read_result(report_graph, node, data, graph)
-               for node in report_graph.subjects(RDF.type, SH.ValidationResult)]
-    if wanted is not None:
-        results = [r for r in results if r.focus in {str(n) for n in wanted}]
-    order = {"Violation": 0, "Warning": 1, "Info": 2}
-    results.sort(key=lambda r: (order[r.severity], r.sources, r.focus, r.path or "", r.message))
-    return ValidationReport(tuple(results), strict=strict, report_graph=report_graph)
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+# --------------------------------------------------------------------------- pySHACL, at the edge
+
+def _pyshacl(data: ox.Store, shapes: Shapes, only: list[Shape] | None,
+             focus: list[Term] | None) -> list[ResultTerms]:
+    """Results of pySHACL on an rdflib copy of the default graph: all shapes, or ``only`` those.
+
+    Raises:
+        ShapesError: pySHACL found the shapes ill-formed or a SPARQL query breaks the rules.
+        KGError: pySHACL could not run.
+    """
+    from pyshacl import validate as shacl_validate
+    from pyshacl.errors import ConstraintLoadError, ReportableRuntimeError, ShapeLoadError, \
+        ValidationFailure
+
+    from .terms import from_rdflib
+
+    options: dict[str, Any] = {}
+    keep: set[Term] | None = None
+    if only is not None:
+        if all(isinstance(s.node, ox.NamedNode) for s in only):
+            options["use_shapes"] = [s.node.value for s in only]
+        else:  # pySHACL names the shapes to run by IRI: run all, keep these shapes' results
+            keep = set()
+            todo: list[Term] = [s.node for s in only]
+            while todo:
+                node = todo.pop()
+                if node not in keep:
+                    keep.add(node)
+                    todo.extend(shapes.shape(node).properties)
+    graph = rdflib_graph(data)
+    try:
+        with quiet_rdflib(), parsed_once():
+            _, report, _ = shacl_validate(graph, shacl_graph=shapes.rdflib(), inference="none",
+                                          advanced=True, allow_warnings=True, allow_infos=True,
+                                          inplace=True, **options)
+    except (ValidationFailure, ConstraintLoadError, ShapeLoadError) as exc:
+        raise ShapesError(f"pySHACL refused the shapes: {' '.join(str(exc).split())}") from exc
+    except (ReportableRuntimeError, NotImplementedError) as exc:
+        raise ShapesError(f"pySHACL could not run the shapes: {' '.join(str(exc).split())}") \
+            from exc
+    except Exception as exc:  # pySHACL's other errors (from rdflib) mean it cannot run them
+        raise KGError(f"pySHACL could not run the shapes: {' '.join(str(exc).split())}") from exc
+    if isinstance(report, Exception):  # pySHACL returns some failures in place of the report
+        raise ShapesError(f"pySHACL refused the shapes: {' '.join(str(report).split())}")
+    triples = [ox.Triple(from_rdflib(s), from_rdflib(p), from_rdflib(o)) for s, p, o in report]
+    found = read_results(triples)
+    if keep is not None:
+        found = [r for r in found if r.shape in keep]
+    if focus is not None:
+        wanted = set(focus)
+        found = [r for r in found if r.focus in wanted]
+    return found
+
+
+@contextmanager
+def quiet_rdflib() -> Iterator[None]:
+    """Keep rdflib's warnings and logged tracebacks off stderr while pySHACL runs.
+
+    What they are about (a literal rdflib cannot convert, a deprecated call of
+    pySHACL's) is no problem of the user's: the report says what is wrong.
+    """
+    import logging
+    import warnings
+
+    logger = logging.getLogger("rdflib")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL + 1)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        logger.setLevel(level)
+
+
+def rdflib_graph(store: ox.Store) -> Graph:
+    """The default graph of a store as an rdflib Graph (for pySHACL)."""
+    from rdflib import Graph
+
+    from .terms import to_rdflib
+
+    graph = Graph()
+    for quad in store.quads_for_pattern(None, None, None, _DEFAULT):
+        graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
+    return graph
 
 
 #: SPARQL text (with base and namespaces) -> rdflib's translated query, for the process.
@@ -186,88 +391,7 @@ def parsed_once() -> Iterator[None]:
         processor.SPARQLProcessor.query = original  # type: ignore[method-assign]
 
 
-def read_result(report: Graph, node: Node, data: Graph, graph: KnowledgeGraph) -> ValidationResult:
-    """One ``sh:ValidationResult`` of pySHACL's report as a :class:`ValidationResult`."""
-    def one(prop: URIRef) -> Node | None:
-        return report.value(node, prop)
-
-    focus = one(SH.focusNode)
-    path = one(SH.resultPath)
-    value = one(SH.value)
-    message = one(SH.resultMessage)
-    severity = SEVERITIES.get(URIRef(str(one(SH.resultSeverity))), "Violation")
-    return ValidationResult(
-        severity=severity,
-        focus=str(focus),
-        focus_label=label_of(data, focus),
-        path=show(report, path),
-        value=show(report, value),
-        message=" ".join(str(message).split()) if message is not None else "(no message)",
-        shape=show(report, one(SH.sourceShape)),
-        constraint=show(report, one(SH.sourceConstraintComponent)),
-        sources=sources_of(graph, focus),
-    )
-
-
-def label_of(data: Graph, node: Node | None) -> str | None:
-    """The node's Indonesian (else English, else any) preferred label."""
-    if node is None:
-        return None
-    labels = {lit.language: str(lit) for lit in data.objects(node, SKOS.prefLabel)
-              if isinstance(lit, Literal)}
-    for lang in ("id", "en", None):
-        if lang in labels:
-            return labels[lang]
-    return next(iter(labels.values()), None)
-
-
-def show(graph: Graph, term: Node | None) -> str | None:
-    """A term as short readable text (prefixed name, quoted literal, path)."""
-    if term is None:
-        return None
-    if isinstance(term, URIRef):
-        try:
-            return graph.namespace_manager.normalizeUri(term)
-        except Exception:
-            return f"<{term}>"
-    if isinstance(term, Literal):
-        return term.n3(graph.namespace_manager)
-    if isinstance(term, BNode):  # a complex path: sh:inversePath, sequence ...
-        inverse = graph.value(term, SH.inversePath)
-        if inverse is not None:
-            return f"^{show(graph, inverse)}"
-        if graph.value(term, RDF.first) is not None:  # a sequence path
-            return "/".join(show(graph, step) or "?" for step in Collection(graph, term))
-        alternatives = graph.value(term, SH.alternativePath)
-        if alternatives is not None:
-            return "(" + "|".join(show(graph, step) or "?"
-                                  for step in Collection(graph, alternatives)) + ")"
-        for repeat, mark in ((SH.zeroOrMorePath, "*"), (SH.oneOrMorePath, "+"),
-                             (SH.zeroOrOnePath, "?")):
-            inner = graph.value(term, repeat)
-            if inner is not None:
-                return f"({show(graph, inner)}){mark}"
-        return f"_:{term}"
-    return str(term)
-
-
-def sources_of(graph: KnowledgeGraph, node: Node | None) -> tuple[str, ...]:
-    """The graphs stating something about ``node``, each with the file it was read from."""
-    if node is None:
-        return ()
-    names = sorted({str(g) for _, _, _, g in graph.dataset.quads((node, None, None, None))})
-    if not names:
-        names = sorted({str(g) for _, _, _, g in graph.dataset.quads((None, None, node, None))})
-    shown = []
-    for name in names:
-        origin: Path | None = graph.origins.get(URIRef(name))
-        shown.append(f"{name} ({relative(origin)})" if origin else name)
-    return tuple(shown)
-
-
-def relative(path: Path) -> str:
-    """A path relative to the working directory when it lies below it."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
+__all__ = ["validate", "validate_graph", "validate_files", "project_shapes", "Provenance",
+           "StoreProvenance", "GraphProvenance",
+           "ValidationReport", "ValidationResult", "Shapes", "ENGINES", "DEFAULT_ENGINE",
+           "parsed_once", "rdflib_graph", "relative"]
