@@ -15,14 +15,15 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kg.add import add
+from kg.add import PENDING_NAME, add
 from kg.cli import main
 from kg.datafiles import JOURNAL_NAME
 from kg.errors import KGError
-from kg.incremental import ShapeAnalysis
-from kg.load import Project, load_shapes, rdf_files
-from kg.store import load_store
-from kg.storeview import FILES_NAME, PENDING_NAME
+from kg.graph import FILES_NAME, load_store
+from kg.parse import rdf_files
+from kg.project import Project
+from kg.reach import ShapeAnalysis
+from kg.validate import project_shapes
 
 from conftest import FIXTURES, ROOT
 from test_add import copy_project, one_line_error, snapshot
@@ -48,7 +49,7 @@ def quads_of(store: Path) -> list[str]:
 
 def fresh(project: Project, folder: Path) -> list[str]:
     """The quads of a store loaded now from the project's files."""
-    load_store(folder, rdf_files(project.data_dir))
+    load_store(folder, rdf_files(project.data_dir), project=project)
     return quads_of(folder)
 
 
@@ -56,7 +57,7 @@ def fresh(project: Project, folder: Path) -> list[str]:
 def stored(project_copy: Project, tmp_path: Path) -> tuple[Project, Path]:
     """A project copy and a store loaded from its data/."""
     store = tmp_path / "store"
-    load_store(store, rdf_files(project_copy.data_dir))
+    load_store(store, rdf_files(project_copy.data_dir), project=project_copy)
     return project_copy, store
 
 
@@ -167,7 +168,7 @@ def test_a_store_of_files_in_several_folders_is_refused(kg, project_copy, tmp_pa
     files = rdf_files(project_copy.data_dir)
     moved = elsewhere / files[0].name
     files[0].rename(moved)
-    load_store(tmp_path / "store", [moved, *files[1:]])
+    load_store(tmp_path / "store", [moved, *files[1:]], project=project_copy)
     run = kg("--root", project_copy.root, "add", "--store", tmp_path / "store",
              ADD / "new-article.trig")
     assert run.code == 2 and "several folders" in one_line_error(run.err)
@@ -185,13 +186,13 @@ def test_the_cached_shape_analysis_is_the_analysis(tmp_path, monkeypatch):
     """The analysis read back from the cache file equals the one computed from the shapes."""
     monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path / "cache"))
     project = Project(ROOT)
-    shapes = load_shapes(project)
+    shapes = project_shapes(project).store
     computed = ShapeAnalysis(shapes)
-    from kg import incremental
-    monkeypatch.setattr(incremental, "_ANALYSES", {})
+    from kg import reach
+    monkeypatch.setattr(reach, "_ANALYSES", {})
     first = ShapeAnalysis.of_files(rdf_files(project.shapes_dir), shapes)  # computes, saves
     assert list((tmp_path / "cache").glob("shape-analysis-*.json"))
-    monkeypatch.setattr(incremental, "_ANALYSES", {})
+    monkeypatch.setattr(reach, "_ANALYSES", {})
     second = ShapeAnalysis.of_files(rdf_files(project.shapes_dir), shapes)  # reads the file
     assert second is not first
     for analysis in (first, second):
