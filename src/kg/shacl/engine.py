@@ -55,7 +55,7 @@ import pyoxigraph as ox
 from ..errors import KGError, ShapesError
 from ..report import ResultTerms
 from ..terms import short
-from . import sparql as sq
+from .sparql import check, fill, group_of_ask, predicates, split_prologue, substitute, uses
 from .compile import (FUNCTIONS, Compiler, Context, Focus, Hierarchy, Names, NodesFocus,
                       TargetFocus, ValuesFocus, one_of, string, text)
 from .shapes import (ClassConstraint, ClosedConstraint, Constraint, CustomConstraint,
@@ -130,7 +130,7 @@ class Engine:
     def predicates(self, query: str) -> set[str] | None:
         """:func:`kg.shacl.sparql.predicates` of a query of the shapes graph (read once)."""
         if query not in self._predicates:
-            self._predicates[query] = sq.predicates(query, {}) if query else set()
+            self._predicates[query] = predicates(query, {}) if query else set()
         return self._predicates[query]
 
     def pattern_ok(self, store: ox.Store, pattern: str, flags: str) -> bool:
@@ -159,6 +159,7 @@ class _Run:
         self.hierarchy = Hierarchy(store)
         self.memo: dict[Term, dict[Term, bool]] = {}
         self.deciding: dict[Term, set[Term]] = {}
+        self.types: dict[Term, set[Any]] = {}    # the rdf:type of given focus nodes
         self._with_shapes: ox.Store | None = None
         self._named: bool | None = None          # whether the store holds named graphs
         self._isolated: ox.Store | None = None   # see store_for
@@ -225,8 +226,11 @@ class _Run:
             return True
         if not isinstance(node, ox.Literal):
             if t.classes:
-                types = {q.object for q in self.store.quads_for_pattern(node, RDF.type, None,
-                                                                        DEFAULT_GRAPH)}
+                types = self.types.get(node)
+                if types is None:
+                    types = self.types[node] = {
+                        q.object for q in self.store.quads_for_pattern(node, RDF.type, None,
+                                                                       DEFAULT_GRAPH)}
                 if any(types & self.hierarchy.subclasses(c) for c in t.classes):
                     return True
             for p in t.subjects_of:
@@ -674,24 +678,24 @@ class _Run:
             Unsupported: $currentShape of a blank-node shape.
             ShapesError: $PATH in a node shape's query.
         """
-        if sq.uses(query, "shapesGraph"):
-            query = sq.substitute(query, "shapesGraph", str(SHAPES_GRAPH))
+        if uses(query, "shapesGraph"):
+            query = substitute(query, "shapesGraph", str(SHAPES_GRAPH))
         if shape.path is not None:
-            query = sq.substitute(query, "PATH", shape.path.sparql())
-        elif sq.uses(query, "PATH"):
+            query = substitute(query, "PATH", shape.path.sparql())
+        elif uses(query, "PATH"):
             raise ShapesError(f"{where} uses $PATH, but shape {self.shapes.describe(shape.node)} "
                               "has no sh:path")
-        if sq.uses(query, "currentShape"):
+        if uses(query, "currentShape"):
             if isinstance(shape.node, ox.BlankNode):
                 raise Unsupported(f"{where} uses $currentShape of a blank-node shape")
-            query = sq.substitute(query, "currentShape", text(shape.node))
+            query = substitute(query, "currentShape", text(shape.node))
         return query
 
     def sparql_constraint(self, shape: Shape, c: SparqlConstraint,
                           focus: Focus) -> list[ResultTerms]:
         where = f"the SPARQL constraint {self.shapes.describe(c.node)}"
-        prologue, query = sq.split_prologue(c.select)
-        sq.check(query, _PREBOUND)
+        prologue, query = split_prologue(c.select)
+        check(query, _PREBOUND)
         query = self.prepare(shape, query, where)
         found = []
         for this, row in self.lateral(c.prefixes, prologue, query, focus):
@@ -787,7 +791,7 @@ class _Run:
         if isinstance(message, ox.Literal):
             texts = (message,)
         else:
-            texts = tuple(ox.Literal(sq.fill(m.value, values), language=m.language or None)
+            texts = tuple(ox.Literal(fill(m.value, values), language=m.language or None)
                           for m in (*messages, *shape.messages))
         if not texts:
             texts = (ox.Literal(f"{short(source_constraint or component)} reported "
@@ -801,13 +805,13 @@ class _Run:
         validator = c.validator
         where = f"the validator of {short(c.component.node)}"
         parameters = dict(c.bindings)
-        prologue, query = sq.split_prologue(validator.text)
-        sq.check(query, _PREBOUND | ({"value"} if validator.kind == "ask" else set()))
+        prologue, query = split_prologue(validator.text)
+        check(query, _PREBOUND | ({"value"} if validator.kind == "ask" else set()))
         for name, value in parameters.items():
             if isinstance(value, ox.BlankNode):
                 raise Unsupported(f"{where}: the parameter ${name} is a blank node, which a "
                                   "query cannot name")
-            query = sq.substitute(query, name, text(value))
+            query = substitute(query, name, text(value))
         query = self.prepare(shape, query, where)
         messages = validator.messages or c.component.messages
         component = c.component.node
@@ -820,7 +824,7 @@ class _Run:
         keys = " ".join(focus.keys("?this"))
         full = (f"{declared}{prologue}\nSELECT DISTINCT ?this {keys} ?value WHERE {{ "
                 f"{focus.pattern('?this', names)} {reach} FILTER NOT EXISTS "
-                f"{sq.group_of_ask(query)} }}")
+                f"{group_of_ask(query)} }}")
         return [self.solution(shape, row["this"], {"value": row["value"]}, component, messages,
                               parameters=parameters)
                 for row in self.select(full, user=True, store=self.store_for(
