@@ -302,7 +302,7 @@ def _pyshacl(data: ox.Store, shapes: Shapes, only: list[Shape] | None,
                     todo.extend(shapes.shape(node).properties)
     graph = rdflib_graph(data)
     try:
-        with _quiet_rdflib(), parsed_once():
+        with quiet_rdflib(), parsed_once():
             _, report, _ = shacl_validate(graph, shacl_graph=shapes.rdflib(), inference="none",
                                           advanced=True, allow_warnings=True, allow_infos=True,
                                           inplace=True, **options)
@@ -356,25 +356,6 @@ def rdflib_graph(store: ox.Store) -> Graph:
     for quad in store.quads_for_pattern(None, None, None, _DEFAULT):
         graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
     return graph
-
-
-@contextmanager
-def _quiet_rdflib() -> Iterator[None]:
-    """rdflib's warnings and logged tracebacks (ill-typed literals) kept off stderr: the
-    report says what matters. (kg.untrusted has the same; importing it from here would
-    close an import cycle through kg.load.)"""
-    import logging
-    import warnings
-
-    logger = logging.getLogger("rdflib")
-    level = logger.level
-    logger.setLevel(logging.CRITICAL + 1)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            yield
-    finally:
-        logger.setLevel(level)
 
 
 #: SPARQL text (with base and namespaces) -> rdflib's translated query, for the process.
