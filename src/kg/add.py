@@ -469,7 +469,12 @@ def add(files: Sequence[str | Path], *, project: Project | None = None,
         shapes = project_shapes(project)
         if analysis is None:
             analysis = ShapeAnalysis.of_files(rdf_files(project.shapes_dir), shapes.store)
-        report, scope = validate_addition(graph, list(new), shapes, strict=strict,
+        # Validation reads the merged default graph: a statement another graph already
+        # makes (a label each graph repeats, as the model asks) changes no result, and
+        # walking from it would reach every node that shares it (thousands of
+        # observations of a region)
+        novel = [q for q in new if ox.Quad(q.subject, q.predicate, q.object) not in graph.store]
+        report, scope = validate_addition(graph, novel, shapes, strict=strict,
                                           analysis=analysis, engine=engine)
         additions, contents = _plan(data_dir, graph, new, mentioned)
         result = AddResult(tuple(additions), report, written=False, dry_run=dry_run,

@@ -253,16 +253,21 @@ class Origins:
     parsed, in order, until one states the graph.
     """
 
-    def __init__(self, files: Sequence[Path], known: dict[str, Path] | None = None) -> None:
+    def __init__(self, files: Sequence[Path], known: dict[str, Path | str] | None = None, *,
+                 complete: bool = False) -> None:
         self.files = list(files)
-        self.known: dict[str, Path] = dict(known or {})
+        #: graph -> its file (a store's record gives paths as text: made Paths on lookup,
+        #: a national store names thousands)
+        self.known: dict[str, Path | str] = dict(known or {})
+        #: whether ``known`` names every graph (a store's record): nothing to look for
+        self.complete = complete
         self._scanned = 0
         self._by_stem = {f.stem: f for f in reversed(self.files)}
 
     def get(self, graph: str) -> Path | None:
         found = self.known.get(graph)
-        if found is not None:
-            return found
+        if found is not None or self.complete:
+            return None if found is None else Path(found)
         stem = graph.rstrip("/").rsplit("/", 1)[-1]
         if stem in self._by_stem:
             return self._by_stem[stem]
@@ -277,7 +282,7 @@ class Origins:
             except SourceFileError:
                 continue
             if graph in self.known:
-                return self.known[graph]
+                return Path(self.known[graph])
         return None
 
     def __setitem__(self, graph: str, file: Path) -> None:
@@ -398,10 +403,9 @@ def open_store(path: str | Path, *, read_only: bool = True) -> KnowledgeGraph:
         if "lock" in why.lower():
             why += " (another process writes to it; wait for it to finish)"
         raise StoreError(f"{folder}: the store cannot be opened: {why}") from None
-    record = read_record(folder)
-    known = {graph: Path(file) for graph, file in record.get("graphs", {}).items()}
+    known: dict[str, Path | str] = read_record(folder).get("graphs", {})
     return KnowledgeGraph(store, path=folder, read_only=read_only,
-                          origins=Origins(sorted(set(known.values())), known))
+                          origins=Origins((), known, complete=True))
 
 
 @dataclass(frozen=True)
@@ -598,9 +602,14 @@ def record_files(store: Path, origins: dict[str, Path], *, add: bool) -> None:
     from .atomic import write_atomically
 
     graphs = {name: str(path.resolve()) for name, path in origins.items()}
-    if add:
-        graphs = {**read_record(store).get("graphs", {}), **graphs}
     folders = {str(Path(p).parent) for p in graphs.values()}
+    if add:
+        old = read_record(store)
+        graphs = {**old.get("graphs", {}), **graphs}
+        if old.get("folder") is not None and folders <= {old["folder"]}:
+            folders = {old["folder"]}
+        else:  # a new folder, or no record of one: look at every file
+            folders = {str(Path(p).parent) for p in graphs.values()}
     content = {"version": 1, "folder": folders.pop() if len(folders) == 1 else None,
                "graphs": dict(sorted(graphs.items()))}
     write_atomically(store / FILES_NAME, json.dumps(content, indent=1) + "\n")
@@ -658,7 +667,8 @@ def describe(graph: KnowledgeGraph, *, sources_shown: int = 50) -> str:
     for name in vocabulary:
         # only a file already known: finding one out would parse every data file (seconds
         # for a store of millions), and no data file states a vocabulary graph
-        origin = graph.origins.known.get(name)
+        known = graph.origins.known.get(name)
+        origin = Path(known) if known is not None else None
         lines.append(f"  {short(ox.NamedNode(name)):<32} {sizes[name]:>5} statements"
                      + (f"  {origin.name}" if origin else ""))
     lines.append(f"{union} distinct triples in the default graph, the union of all graphs "

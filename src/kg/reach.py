@@ -632,21 +632,31 @@ class Scope:
 
 
 class WithAddition:
-    """The graph's merged default graph with an addition on top, read by index lookups."""
+    """The graph's merged default graph with an addition on top, read by index lookups.
+
+    A pattern's answer is kept for the validation: the walks of every shape ask about
+    the same few nodes again and again (the nodes are few; each answer small).
+    """
 
     def __init__(self, graph: KnowledgeGraph, added: Iterable[ox.Quad]) -> None:
         self.graph = graph
         self.added = ox.Store()
         self.added.extend(ox.Quad(q.subject, q.predicate, q.object) for q in added)
+        self._answers: dict[tuple[Any, Any, Any], list[ox.Quad]] = {}
 
     def triples(self, s: AnyTerm | None, p: ox.NamedNode | None, o: AnyTerm | None
                 ) -> Iterator[ox.Quad]:
         if isinstance(s, ox.Literal):
-            return
-        yield from self.graph.triples(s, p, o)
-        for quad in self.added.quads_for_pattern(s, p, o, DEFAULT_GRAPH):
-            if quad not in self.graph.store:
-                yield quad
+            return iter(())
+        key = (s, p, o)
+        found = self._answers.get(key)
+        if found is None:
+            found = list(self.graph.triples(s, p, o))
+            found += [q for q in self.added.quads_for_pattern(s, p, o, DEFAULT_GRAPH)
+                      if q not in self.graph.store]
+            if s is not None or o is not None:  # whole-graph scans are asked once: not kept
+                self._answers[key] = found
+        return iter(found)
 
     def objects(self, s: AnyTerm, p: ox.NamedNode | None) -> Iterator[AnyTerm]:
         return (q.object for q in self.triples(s, p, None))
