@@ -181,8 +181,7 @@ def cmd_query(args: argparse.Namespace, out: TextIO) -> int:
     from .project import Project
     from .queries import QueryLibrary, check_query
 
-    library = QueryLibrary.load(Project.locate(args.root).queries_dir, check_syntax=False)
-    saved = library.get(args.name)
+    saved = QueryLibrary.read_one(Project.locate(args.root).queries_dir, args.name)
     check_query(saved.path, saved.text)
     values: dict[str, str] = {}
     for item in args.param:
