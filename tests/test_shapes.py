@@ -14,6 +14,8 @@
 The invalid fixtures are validated in a project that holds only ontology/ and
 shapes/ (no data/): they test the shapes, not the shipped data, and stay
 independent of it. The valid fixtures are validated with the shipped data.
+The shapes graph is read as the engine reads it (:class:`kg.shacl.Shapes`,
+the shared ``shapes`` fixture), the ontology as a graph (:mod:`kg.graph`).
 """
 
 from __future__ import annotations
@@ -23,19 +25,24 @@ import re
 import shutil
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.collection import Collection
-from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS
 
-from kg.load import Project, load_ontology, load_rdf, load_shapes
-from kg.namespaces import KG, KGSH, PREFIXES
+from kg.graph import KnowledgeGraph, read_files
+from kg.parse import quads_of, rdf_files
+from kg.prefixes import PREFIXES
+from kg.shacl import Shapes
+from kg.shacl.vocab import OWL, RDF, SH, XSD
+from kg.validate import validate_graph
 
 ROOT = Path(__file__).resolve().parents[1]
 INVALID = ROOT / "tests" / "fixtures" / "invalid"
 VALID = ROOT / "tests" / "fixtures" / "valid"
 INVALID_FIXTURES = sorted(INVALID.glob("*.trig"))
 VALID_FIXTURES = sorted(VALID.glob("*.trig"))
+ONTOLOGY = rdf_files(ROOT / "ontology")
+KG, KGSH, SKOS = PREFIXES["kg"], PREFIXES["kgsh"], PREFIXES["skos"]
+Node = ox.NamedNode | ox.BlankNode
 
 #: Node-level constraint parameters: a targeted node shape that has one is a constraint itself.
 NODE_PARAMETERS = {SH.nodeKind, SH["class"], SH.datatype, SH["in"], SH.pattern, SH["or"], SH["and"],
@@ -43,7 +50,8 @@ NODE_PARAMETERS = {SH.nodeKind, SH["class"], SH.datatype, SH["in"], SH.pattern, 
 TARGETS = {SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target}
 
 #: sh:in lists that deliberately take only part of a code list.
-CODE_SUBSETS = {KGSH["ColdStorageShape-capacityUnit"], KGSH["StorageSectionShape-capacityUnit"]}
+CODE_SUBSETS = {ox.NamedNode(KGSH + "ColdStorageShape-capacityUnit"),
+                ox.NamedNode(KGSH + "StorageSectionShape-capacityUnit")}
 
 
 # ---------------------------------------------------------------------------
@@ -51,13 +59,8 @@ CODE_SUBSETS = {KGSH["ColdStorageShape-capacityUnit"], KGSH["StorageSectionShape
 # ---------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def shapes_graph() -> Graph:
-    return load_shapes(Project(ROOT))
-
-
-@pytest.fixture(scope="module")
-def vocabularies() -> Graph:
-    return load_rdf([ROOT / "ontology" / "vocabularies.ttl"])
+def vocabularies() -> KnowledgeGraph:
+    return read_files([], [ROOT / "ontology" / "vocabularies.ttl"])
 
 
 @pytest.fixture(scope="module")
@@ -70,21 +73,27 @@ def shapes_only(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-def constraints(shapes: Graph) -> dict[URIRef | BNode, str]:
+def objects(shapes: Shapes, predicate: ox.NamedNode) -> set[ox.NamedNode | ox.BlankNode | ox.Literal]:
+    """The values of ``predicate`` in the shapes graph, whoever has them."""
+    return {q.object for q in shapes.store.quads_for_pattern(None, predicate, None,
+                                                             ox.DefaultGraph())}
+
+
+def constraints(shapes: Shapes) -> dict[Node, str]:
     """Every constraint of the shapes -> its sh:message ("" when it has none)."""
-    found: set[URIRef | BNode] = set()
-    found.update(shapes.objects(None, SH.property))       # property shapes
-    found.update(shapes.objects(None, SH.sparql))         # SPARQL constraints
+    found: set[Node] = set()
+    found.update(objects(shapes, SH.property))            # property shapes
+    found.update(objects(shapes, SH.sparql))              # SPARQL constraints
     for shape in set(shapes.subjects(RDF.type, SH.NodeShape)):
-        has_target = any((shape, t, None) in shapes for t in TARGETS)
-        if has_target and any((shape, p, None) in shapes for p in NODE_PARAMETERS):
+        about = shapes.about(shape)
+        if TARGETS & set(about) and NODE_PARAMETERS & set(about):
             found.add(shape)                               # node-level constraint
-    return {c: str(shapes.value(c, SH.message) or "") for c in found}  # type: ignore[misc]
+    return {c: next((m.value for m in shapes.objects(c, SH.message)), "") for c in found}
 
 
-def severity(shapes: Graph, constraint: URIRef) -> URIRef:
+def severity(shapes: Shapes, constraint: ox.NamedNode) -> ox.NamedNode:
     """The severity of a constraint (a SPARQL constraint has its node shape's)."""
-    holder = shapes.value(None, SH.sparql, constraint) or constraint
+    holder = next(iter(shapes.subjects(SH.sparql, constraint)), constraint)
     return shapes.value(holder, SH.severity) or SH.Violation  # type: ignore[return-value]
 
 
@@ -93,8 +102,8 @@ def template_parts(message: str) -> list[str]:
     return re.split(r"\{[?$]\w+\}", " ".join(message.split()))
 
 
-def fixture_constraint(path: Path) -> URIRef:
-    return KGSH[path.stem.split("--")[0]]
+def fixture_constraint(path: Path) -> ox.NamedNode:
+    return ox.NamedNode(KGSH + path.stem.split("--")[0])
 
 
 def expected_of(path: Path) -> str:
@@ -115,9 +124,9 @@ def graph_name(path: Path) -> str:
 # ---------------------------------------------------------------------------
 
 @pytest.mark.parametrize("fixture", INVALID_FIXTURES, ids=lambda p: p.stem)
-def test_invalid_fixture_fails_with_its_message(kg, shapes_only, shapes_graph, fixture):  # type: ignore[no-untyped-def]
+def test_invalid_fixture_fails_with_its_message(kg, shapes_only, shapes, fixture):  # type: ignore[no-untyped-def]
     expected = expected_of(fixture)
-    strict = severity(shapes_graph, fixture_constraint(fixture)) != SH.Violation
+    strict = severity(shapes, fixture_constraint(fixture)) != SH.Violation
     argv = ["--root", str(shapes_only), "validate", "--format", "json", str(fixture)]
     run = kg(*argv, *(["--strict"] if strict else []))
     assert run.code == 1, run
@@ -142,35 +151,34 @@ def test_invalid_fixture_text_report_names_the_problem(kg, shapes_only):  # type
     assert "1 violation(s)" in run.out
 
 
-def test_every_constraint_has_an_iri_and_a_message(shapes_graph):  # type: ignore[no-untyped-def]
-    found = constraints(shapes_graph)
+def test_every_constraint_has_an_iri_and_a_message(shapes):  # type: ignore[no-untyped-def]
+    found = constraints(shapes)
     assert len(found) > 100
-    anonymous = [c for c in found if not isinstance(c, URIRef)]
+    anonymous = [c for c in found if not isinstance(c, ox.NamedNode)]
     assert anonymous == [], "give every shape and constraint an IRI"
     silent = sorted(str(c) for c, message in found.items() if not message.strip())
     assert silent == [], "every constraint needs an sh:message"
-    for c, message in found.items():
-        assert (c, SH.message, None) in shapes_graph
-        lang = shapes_graph.value(c, SH.message).language  # type: ignore[union-attr]
-        assert lang in (None, "en"), f"{c}: messages are in English"
+    for c in found:
+        languages = [m.language for m in shapes.objects(c, SH.message)]
+        assert languages and set(languages) <= {None, "en"}, f"{c}: messages are in English"
 
 
-def test_every_constraint_has_a_broken_example(shapes_graph):  # type: ignore[no-untyped-def]
-    found = constraints(shapes_graph)
-    by_constraint: dict[URIRef, list[Path]] = {}
+def test_every_constraint_has_a_broken_example(shapes):  # type: ignore[no-untyped-def]
+    found = constraints(shapes)
+    by_constraint: dict[Node, list[Path]] = {}
     for fixture in INVALID_FIXTURES:
         by_constraint.setdefault(fixture_constraint(fixture), []).append(fixture)
     missing = []
     for constraint, message in found.items():
-        examples = [f for f in by_constraint.get(constraint, [])  # type: ignore[call-overload]
+        examples = [f for f in by_constraint.get(constraint, [])
                     if any(expected_of(f) in part for part in template_parts(message))]
         if not examples:
-            missing.append(str(constraint).replace(str(KGSH), "kgsh:"))
+            missing.append(str(constraint.value).replace(KGSH, "kgsh:"))
     assert sorted(missing) == [], "add tests/fixtures/invalid/<Constraint>.trig and .expected"
 
 
-def test_every_broken_example_names_a_constraint_and_matches_only_it(shapes_graph):  # type: ignore[no-untyped-def]
-    found = constraints(shapes_graph)
+def test_every_broken_example_names_a_constraint_and_matches_only_it(shapes):  # type: ignore[no-untyped-def]
+    found = constraints(shapes)
     for fixture in INVALID_FIXTURES:
         constraint = fixture_constraint(fixture)
         assert constraint in found, f"{fixture.name}: no constraint kgsh:{fixture.stem.split('--')[0]}"
@@ -195,85 +203,96 @@ def test_valid_fixture_conforms_with_the_shipped_data(kg, fixture):  # type: ign
     assert run.code == 0, run
 
 
-def test_valid_fixtures_use_every_class_the_shapes_target(shapes_graph):  # type: ignore[no-untyped-def]
+def test_valid_fixtures_use_every_class_the_shapes_target(shapes):  # type: ignore[no-untyped-def]
     """Together the valid fixtures hold an instance of every targeted class."""
-    from rdflib import Dataset
-    data = Dataset()
-    for fixture in VALID_FIXTURES:
-        data.parse(fixture, format="trig")
-    ontology = load_ontology(Project(ROOT))
-    used = {o for _, _, o, _ in data.quads((None, RDF.type, None, None))}
-    used |= {sup for c in list(used) for sup in ontology.transitive_objects(c, RDFS.subClassOf)}
-    targeted = set(shapes_graph.objects(None, SH.targetClass))
+    used = {q.object for fixture in VALID_FIXTURES for q in quads_of(fixture)
+            if q.predicate == RDF.type}
+    superclasses = read_files([], ONTOLOGY).query(
+        "SELECT ?class ?super WHERE { ?class rdfs:subClassOf+ ?super }")
+    used |= {row["super"] for row in superclasses.rows if row["class"] in used}
+    targeted = objects(shapes, SH.targetClass)
+    assert len(targeted) > 10
     assert sorted(str(c) for c in targeted - used) == []
 
 
-def test_code_list_concepts_conform(shapes_graph, vocabularies):  # type: ignore[no-untyped-def]
-    """Every concept of ontology/vocabularies.ttl passes kgsh:ConceptShape.
-
-    ``kg validate`` mixes only the OWL/RDFS axioms of ontology/ into the data
-    (pySHACL's ont_graph), so the concepts themselves are checked here.
-    """
-    from pyshacl import validate
-
-    ontology = load_ontology(Project(ROOT))
-    conforms, _, text = validate(vocabularies, shacl_graph=shapes_graph, ont_graph=ontology,
-                                 inference="none", advanced=True)
-    assert conforms, text
-    assert len(set(vocabularies.subjects(RDF.type, SKOS.Concept))) > 50
+def test_code_list_concepts_conform(shapes, vocabularies):  # type: ignore[no-untyped-def]
+    """Every concept of ontology/vocabularies.ttl passes the shapes (kgsh:ConceptShape), on both
+    engines: the code lists on their own, as ``kg validate`` reads them with the data (their
+    vocabulary graph merged in the default graph)."""
+    concept = ox.NamedNode(SKOS + "Concept")
+    assert concept in objects(shapes, SH.targetClass)
+    assert len({q.subject for q in vocabularies.triples(None, RDF.type, concept)}) > 50
+    for engine in ("fast", "pyshacl"):
+        report = validate_graph(vocabularies, shapes, engine=engine)
+        assert report.conforms, report.to_text()
+        assert report.results == ()
 
 
-def test_code_lists_in_shapes_match_the_vocabularies(shapes_graph, vocabularies):  # type: ignore[no-untyped-def]
+def test_code_lists_in_shapes_match_the_vocabularies(shapes, vocabularies):  # type: ignore[no-untyped-def]
     """Each sh:in list of codes holds concepts of one list, and (unless a deliberate subset) all of them."""
     code = PREFIXES["code"]
-    for shape, head in shapes_graph.subject_objects(SH["in"]):
-        items = list(Collection(shapes_graph, head))
-        if not items or not all(isinstance(i, URIRef) and str(i).startswith(code) for i in items):
+    in_scheme, scheme_type = ox.NamedNode(SKOS + "inScheme"), ox.NamedNode(SKOS + "ConceptScheme")
+    checked = 0
+    for quad in shapes.store.quads_for_pattern(None, SH["in"], None, ox.DefaultGraph()):
+        shape = quad.subject
+        items = shapes.items(quad.object, shape, SH["in"])
+        if not items or not all(isinstance(i, ox.NamedNode) and i.value.startswith(code)
+                                for i in items):
             continue
-        schemes = {URIRef(str(i).rsplit("/", 1)[0]) for i in items}
-        if schemes == {URIRef(code.rstrip("/"))}:  # a list of the code lists themselves
-            declared = set(vocabularies.subjects(RDF.type, SKOS.ConceptScheme))
-            assert set(items) == declared, f"{shape}: the code lists are {sorted(declared)}"
+        checked += 1
+        schemes = {ox.NamedNode(i.value.rsplit("/", 1)[0]) for i in items}
+        if schemes == {ox.NamedNode(code.rstrip("/"))}:  # a list of the code lists themselves
+            declared = {q.subject for q in vocabularies.triples(None, RDF.type, scheme_type)}
+            assert set(items) == declared, f"{shape}: the code lists are {sorted(map(str, declared))}"
             continue
         assert len(schemes) == 1, f"{shape} mixes code lists"
         scheme = schemes.pop()
-        members = set(vocabularies.subjects(SKOS.inScheme, scheme))
+        members = {q.subject for q in vocabularies.triples(None, in_scheme, scheme)}
         unknown = sorted(str(i) for i in set(items) - members)
         assert unknown == [], f"{shape}: not concepts of {scheme}"
         if shape not in CODE_SUBSETS:
             left_out = sorted(str(m) for m in members - set(items))
             assert left_out == [], f"{shape}: sh:in lacks concepts of {scheme}"
+    assert checked > 10
 
 
 # ---------------------------------------------------------------------------
 # the two files themselves
 # ---------------------------------------------------------------------------
 
-def test_shapes_file_is_an_ontology_with_version_and_license(shapes_graph):  # type: ignore[no-untyped-def]
-    ontology = URIRef(str(KGSH))
-    assert (ontology, RDF.type, OWL.Ontology) in shapes_graph
-    assert shapes_graph.value(ontology, OWL.versionInfo) is not None
-    assert shapes_graph.value(ontology, URIRef("http://purl.org/dc/terms/license")) is not None
-    declared = {str(shapes_graph.value(d, SH.prefix)) for d in shapes_graph.objects(ontology, SH.declare)}
+def test_shapes_file_is_an_ontology_with_version_and_license(shapes):  # type: ignore[no-untyped-def]
+    ontology = ox.NamedNode(KGSH)
+    assert OWL.Ontology in shapes.objects(ontology, RDF.type)
+    assert shapes.value(ontology, OWL.versionInfo) is not None
+    assert shapes.value(ontology, ox.NamedNode("http://purl.org/dc/terms/license")) is not None
+    declared = {str(shapes.value(d, SH.prefix).value)  # type: ignore[union-attr]
+                for d in shapes.objects(ontology, SH.declare)}
     assert {"kg", "skos", "time", "org", "qb"} <= declared
 
 
 def test_no_blank_nodes_except_lists():  # type: ignore[no-untyped-def]
     for path in (ROOT / "ontology" / "kg.ttl", ROOT / "shapes" / "kg-shapes.ttl"):
-        graph = load_rdf([path])
-        for s, p, o in graph:
-            if isinstance(s, BNode):
-                assert p in (RDF.first, RDF.rest), f"{path.name}: blank node {s} {p} {o}"
+        quads = list(quads_of(path))
+        assert len(quads) > 100
+        for q in quads:
+            if isinstance(q.subject, ox.BlankNode):
+                assert q.predicate in (RDF.first, RDF.rest), f"{path.name}: blank node {q}"
 
 
 def test_ontology_declares_the_statistics_structure():  # type: ignore[no-untyped-def]
-    graph = load_rdf([ROOT / "ontology" / "kg.ttl"])
+    graph = read_files([], [ROOT / "ontology" / "kg.ttl"])
     qb = "http://purl.org/linked-data/cube#"
-    structure = KG.statisticsStructure
-    assert (KG.statistics, URIRef(qb + "structure"), structure) in graph
-    components = set(graph.objects(structure, URIRef(qb + "component")))
+
+    def values(subject: ox.NamedNode | ox.BlankNode, name: str) -> list:  # type: ignore[type-arg]
+        return [q.object for q in graph.triples(subject, ox.NamedNode(qb + name))]
+
+    structure = ox.NamedNode(KG + "statisticsStructure")
+    assert values(ox.NamedNode(KG + "statistics"), "structure") == [structure]
+    components = values(structure, "component")
     assert len(components) == 12
-    required = {graph.value(c, URIRef(qb + "attribute")): graph.value(c, URIRef(qb + "componentRequired"))
-                for c in components if graph.value(c, URIRef(qb + "attribute")) is not None}
-    assert {p for p, r in required.items() if r == Literal(True)} == {
-        URIRef(PREFIXES["sdmx-attribute"] + "unitMeasure"), KG.qualifier, KG.periodBasis}
+    required = {values(c, "attribute")[0]: values(c, "componentRequired")
+                for c in components if values(c, "attribute")}
+    true = ox.Literal("true", datatype=XSD.boolean)
+    assert {p for p, r in required.items() if r == [true]} == {
+        ox.NamedNode(PREFIXES["sdmx-attribute"] + "unitMeasure"), ox.NamedNode(KG + "qualifier"),
+        ox.NamedNode(KG + "periodBasis")}
