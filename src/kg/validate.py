@@ -151,7 +151,7 @@ def validate(data: ox.Store, shapes: Shapes, *, strict: bool = False,
             next(iter(data.named_graphs()), None) is not None:
         warnings.append("the store's default graph is empty, its named graphs are not: "
                         "validation reads the default graph (merge the named graphs into it, "
-                        "as kg.validate.load_data does)")
+                        "as kg.graph.merge does)")
     if engine == "fast":
         from .shacl.engine import Engine
 
