@@ -44,6 +44,8 @@ _EXPORTS: dict[str, str] = {
     "Shapes": "shacl",
     "validate": "validate",
     "validate_files": "validate",
+    "validate_graph": "validate",
+    "project_shapes": "validate",
     "IRI": "terms",
     "Backend": "backends",
     "QueryResult": "results",
@@ -79,7 +81,7 @@ if TYPE_CHECKING:
     from .project import Project
     from .report import ValidationReport, ValidationResult
     from .shacl import Shapes
-    from .validate import validate, validate_files
+    from .validate import project_shapes, validate, validate_files, validate_graph
     from .terms import IRI
     from .backends import Backend, RemoteBackend, ResultCapWarning
     from .queries import Parameter, ParamType, QueryLibrary, SavedQuery, run_query, run_saved
