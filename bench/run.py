@@ -27,11 +27,13 @@ file per region, cached under ``--work``; the same files feed every engine):
   CONSTRUCT of the union serialized as Turtle, ``Store.dump`` as JSON-LD;
   plain rdflib = ``Dataset.serialize``;
 - **full validation** of the files against ``shapes/`` (with ``ontology/``),
-  from files to verdict: kg = ``kg.validate.load_data`` (the source graphs and
-  their merge in an in-memory store) and the fast engine; pySHACL = the same
-  store, ``kg.validate.validate(engine="pyshacl")``. The verdicts (conforms, results
-  per severity) are compared where pySHACL finishes. At the first size also
-  what ``kg validate FILE...`` itself runs (rdflib reads the files);
+  from files to verdict: kg = what ``kg validate FILE...`` runs in a project
+  whose ``data/`` is empty (``kg.graph.load_graph`` reads the files as untrusted
+  input into the in-memory graph, ``kg.validate.validate_graph`` with the fast
+  engine); pySHACL = the same graph, ``validate_graph(engine="pyshacl")``. The
+  verdicts (conforms, results per severity) are compared where pySHACL
+  finishes. At the first size also what ``kg validate --shapes SHAPES FILE...``
+  runs (the files read as trusted: ``kg.graph.read_files``);
 - **kg add** of ten observations (a new source article:
   :func:`validation.addition`) into a fresh copy of the size's store and data
   folder, end to end (``kg add --store``);
@@ -232,7 +234,7 @@ class Figure:
 
     size: str
     figure: str                #: "load", "query:<name>", "export:turtle", "validate", ...
-    engine: str                #: "kg", "pyoxigraph", "rdflib", "pyshacl", "kg-cli", ...
+    engine: str                #: "kg", "pyoxigraph", "rdflib", "pyshacl", "kg-shapes", ...
     runs: list[Run]
     cap: float | None = None
     note: str = ""
@@ -486,9 +488,10 @@ def validation(bench: Bench, size: Size, files: str, runs: int, *, first: bool) 
                   cap=cap, note="one run" + (", to its end (the verdicts are compared)" if first
                                              else ", capped at 6x kg's median"))
     if first:
-        bench.measure(size.name, "validate", "kg-cli", {**spec, "engine": "kg-cli"},
+        bench.measure(size.name, "validate", "kg-shapes", {**spec, "engine": "kg-shapes"},
                       runs=1, cap=args.max_cap,
-                      note="one run; what `kg validate FILE...` runs: rdflib reads the files")
+                      note="one run; what `kg validate --shapes SHAPES FILE...` runs: the files "
+                      "read as trusted")
 
 
 def rdflib_session(bench: Bench, size: Size, files: str, texts: dict[str, str], *,

@@ -228,52 +228,45 @@ def export(spec: dict[str, Any]) -> dict[str, Any]:
 def validate(spec: dict[str, Any]) -> dict[str, Any]:
     """The files against the project's shapes (with the ontology): the verdict and its counts.
 
-    ``kg``: the files read straight into a pyoxigraph store (``kg.validate.load_data``:
-    each source graph and their merge in the default graph), the ontology beside them,
-    the fast engine. ``kg-cli``: what ``kg validate FILE...`` runs: rdflib reads the files
-    (as untrusted input), the graph is copied into a store, the fast engine. ``pyshacl``:
-    the ``kg`` store, ``kg.validate.validate(engine="pyshacl")``.
+    ``kg``: what ``kg validate FILE...`` runs, in a project whose ``data/`` is empty
+    (:func:`validation.empty_project`): the files read as untrusted input into the
+    in-memory graph with the ontology (``kg.graph.load_graph`` with ``extra``), the
+    project's shapes, ``kg.validate.validate_graph`` (the fast engine). ``kg-shapes``: what
+    ``kg validate --shapes shapes/kg-shapes.ttl FILE...`` runs (``validate_files``): the
+    files read as trusted (``kg.graph.read_files``), the fast engine. ``pyshacl``: the
+    ``kg`` graph, ``validate_graph(engine="pyshacl")``.
     """
-    from kg.load import Project, rdf_files
+    sys.path.insert(0, str(ROOT / "bench"))
+    from validation import empty_project
+
+    from kg.graph import load_graph, read_files
+    from kg.parse import rdf_files
+    from kg.project import Project
     from kg.shacl import Shapes
-    from kg.shacl.shapes import load_file
-    from kg.validate import load_data, validate as validate_store
+    from kg.validate import project_shapes, validate_graph
 
     engine, cap = spec["engine"], spec.get("cap")
-    project = Project(ROOT)
-    shapes = Shapes.from_files(rdf_files(project.shapes_dir))
+    if engine not in ("kg", "kg-shapes", "pyshacl"):
+        raise SystemExit(f"validate: unknown engine {engine!r}")
+    project = Project(empty_project())  # symbolic links to ontology/ and shapes/, empty data/
     files = data_files(spec["files"])
     deadline = time.perf_counter() + cap if cap else None
 
     def left() -> float | None:
         return max(0.1, deadline - time.perf_counter()) if deadline else None
 
-    if engine in ("kg", "pyshacl"):
-        def read() -> Any:
-            store, _ = load_data(files)
-            for path in rdf_files(project.ontology_dir):
-                load_file(store, path)
-            return store
-        loading = timed(read, left())
-        store = loading.pop("value")
-        which = "fast" if engine == "kg" else "pyshacl"
-        checking = timed(lambda: validate_store(store, shapes, engine=which), left()) \
-            if not loading["capped"] else {"seconds": 0.0, "cpu_seconds": 0.0, "capped": True,
-                                           "value": None}
-    elif engine == "kg-cli":
-        from kg.load import load_graph, validation_store
-
-        # as `kg validate FILE...`, but without the shipped data/ (an empty project folder)
-        def read_cli() -> Any:
-            graph = load_graph(Project(Path(spec["files"])), extra=files)
-            return validation_store(graph, rdf_files(project.ontology_dir))
-        loading = timed(read_cli, left())
-        store, provenance = loading.pop("value") or (None, None)
-        checking = timed(lambda: validate_store(store, shapes, provenance=provenance), left()) \
-            if not loading["capped"] else {"seconds": 0.0, "cpu_seconds": 0.0, "capped": True,
-                                           "value": None}
-    else:
-        raise SystemExit(f"validate: unknown engine {engine!r}")
+    def read() -> Any:  # the shapes are read as the command reads them (milliseconds)
+        if engine == "kg-shapes":
+            return (read_files(files, rdf_files(project.ontology_dir)),
+                    Shapes.from_files(rdf_files(project.shapes_dir)))
+        return load_graph(project, extra=files), project_shapes(project)
+    loading = timed(read, left())
+    graph, shapes = loading.pop("value") or (None, None)
+    which = "pyshacl" if engine == "pyshacl" else "fast"
+    checking = timed(lambda: validate_graph(graph, shapes, engine=which), left()) \
+        if not loading["capped"] else {"seconds": 0.0, "cpu_seconds": 0.0, "capped": True,
+                                       "value": None}
+    shutil.rmtree(project.root)
     report: Any = checking.pop("value")
     capped = loading["capped"] or checking["capped"]
     return {
