@@ -8,6 +8,7 @@ path, so that ``kg`` is the wheel's, not the checkout's.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -18,11 +19,24 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 
+#: What the wheel is built from: the checkout's files, without what building left there
+#: (setuptools reuses ``build/``: modules removed from src/ stayed in the wheel, and a
+#: subpackage missing from pyproject.toml was found in an old build)
+SOURCES = ("pyproject.toml", "README.md", "src", "ontology", "shapes", "data", "queries")
+
+
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    checkout = tmp_path_factory.mktemp("checkout")
+    for name in SOURCES:
+        if (ROOT / name).is_dir():
+            shutil.copytree(ROOT / name, checkout / name,
+                            ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+        else:
+            shutil.copy2(ROOT / name, checkout / name)
     wheels = tmp_path_factory.mktemp("wheel")
     subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps",
-                    str(ROOT), "-w", str(wheels)], check=True, capture_output=True)
+                    str(checkout), "-w", str(wheels)], check=True, capture_output=True)
     wheel = next(wheels.glob("kg-*.whl"))
     target = tmp_path_factory.mktemp("site")
     with zipfile.ZipFile(wheel) as archive:
@@ -45,6 +59,17 @@ def test_the_wheel_carries_the_graph(installed: Path) -> None:
         mine = sorted(p.name for p in (ROOT / folder).iterdir()
                       if p.is_file() and not p.name.startswith("."))
         assert sorted(p.name for p in (shipped / folder).iterdir()) == mine, folder
+
+
+def test_the_wheel_carries_every_module(installed: Path) -> None:
+    """pyproject.toml listed kg and kg.shipped: the wheel lacked kg.shacl, and kg validate
+    failed with ModuleNotFoundError once installed."""
+    source = ROOT / "src" / "kg"
+    mine = sorted(str(p.relative_to(source)) for p in source.rglob("*.py")
+                  if "__pycache__" not in p.parts)
+    carried = sorted(str(p.relative_to(installed / "kg")) for p in (installed / "kg").rglob("*.py")
+                     if "shipped" not in p.parts)
+    assert carried == mine
 
 
 def test_kg_summary_from_another_folder_uses_the_packaged_graph(installed: Path,
