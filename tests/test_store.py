@@ -249,11 +249,24 @@ def test_cli_summary_of_the_store_counts_what_the_files_hold(kg, store_path):
     assert from_store.out.startswith(from_files.out[:cut])
 
 
-def test_cli_validate_checks_files_not_a_store(kg, store_path, monkeypatch):
-    run = kg("--store", store_path, "validate")
-    assert run.code == 2 and "checks files, not a store" in run.err
-    monkeypatch.setenv("KG_STORE", str(store_path))
-    assert kg("validate").code == 0  # $KG_STORE does not redirect validation
+def test_cli_validate_checks_the_store_as_it_is(kg, project, tmp_path, monkeypatch):
+    """`kg --store PATH validate` validates what the store holds (README), not data/; files
+    beside a store are refused: a store holds what it was loaded with."""
+    from conftest import FIXTURES
+
+    broken = FIXTURES / "invalid" / "FacilityShape-partsAddUp.trig"
+    path = tmp_path / "store"
+    load_store(path, [broken], project=project)
+    run = kg("--store", path, "validate")
+    assert run.code == 1, run
+    assert broken.with_suffix(".expected").read_text(encoding="utf-8").strip() in run.out
+    refused = kg("--store", path, "validate", broken)
+    assert refused.code == 2 and "with --store, kg validate checks the store as it is" in \
+        refused.err, refused
+    monkeypatch.setenv("KG_STORE", str(path))
+    assert kg("validate").code == 1  # $KG_STORE names the store validated, as --store does
+    monkeypatch.delenv("KG_STORE")
+    assert kg("validate").code == 0  # the shipped data/ conforms
 
 
 def test_cli_export_from_the_store(kg, store_path, tmp_path, shipped):
