@@ -319,11 +319,19 @@ def load_graph(project: Project | None = None, *, extra: Iterable[Path] = (),
                   for path in extra]
     with consistent_read(project.data_dir):
         graph = read_files(rdf_files(project.data_dir), rdf_files(project.ontology_dir))
-    for path, quads in extras:
-        graph.add(quads)
-        for quad in quads:
-            if isinstance(quad.graph_name, ox.NamedNode):
-                graph.origins.known.setdefault(quad.graph_name.value, path)
+    if extras:
+        from itertools import chain
+
+        # one transaction for every file (all or nothing), then the merge natively: a
+        # transaction per file with its merged triples made in Python took twice as long
+        graph.store.extend(chain.from_iterable(quads for _, quads in extras))
+        names = {path: {q.graph_name for q in quads} for path, quads in extras}
+        merge(graph.store, sorted((n for found in names.values() for n in found
+                                   if isinstance(n, ox.NamedNode)), key=lambda n: n.value))
+        for path, found in names.items():
+            for name in found:
+                if isinstance(name, ox.NamedNode):
+                    graph.origins.known.setdefault(name.value, path)
     return graph
 
 
@@ -370,13 +378,14 @@ def load_vocabulary(store: ox.Store, path: Path, *, bulk: bool = False) -> ox.Na
     return name
 
 
-def merge(store: ox.Store, graphs: Iterable[ox.NamedNode] | None = None) -> None:
+def merge(store: ox.Store, graphs: Sequence[ox.NamedNode] | None = None) -> None:
     """Put the triples of the named graphs (or of ``graphs``) into the default graph."""
     if graphs is None:
         store.update(_MERGE)
-        return
-    for graph in graphs:
-        store.update(f"INSERT {{ ?s ?p ?o }} WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}")
+    elif graphs:
+        values = " ".join(str(g) for g in graphs)
+        store.update(f"INSERT {{ ?s ?p ?o }} WHERE {{ VALUES ?g {{ {values} }} "
+                     "GRAPH ?g { ?s ?p ?o } }")
 
 
 # --------------------------------------------------------------------------- on disk
