@@ -341,3 +341,11 @@ def test_cli_export_into_a_missing_folder_fails_in_one_line(kg, tmp_path):
     run = kg("export", "-o", tmp_path / "absent" / "out.trig")
     assert run.code == 2
     assert "no folder" in run.err and run.err.count("\n") == 1
+
+
+def test_expanded_jsonld_is_pyoxigraphs_with_the_same_quads(kg, shipped):
+    run = kg("export", "-f", "jsonld", "--expanded")
+    assert run.code == 0, run
+    assert '"@context"' not in run.out and "https://kg.example/def/" in run.out
+    named = {q for q in shipped.store if not isinstance(q.graph_name, ox.DefaultGraph)}
+    assert set(ox.parse(run.out.encode(), ox.RdfFormat.JSON_LD)) == named

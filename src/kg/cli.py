@@ -372,6 +372,9 @@ def add_store_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
                         help="only this source graph: its IRI, source:STEM, or the STEM")
     export.add_argument("--output", "-o", metavar="FILE", type=Path,
                         help="write to FILE (atomically: all or nothing) instead of stdout")
+    export.add_argument("--expanded", action="store_true",
+                        help="JSON-LD: expanded (full IRIs, no context), written by pyoxigraph "
+                             "alone: faster for millions of statements than the compacted default")
     export.add_argument("--vocabulary", action="store_true",
                         help="Turtle and N-Triples: add the ontology and code lists to the data "
                              "(TriG, N-Quads and JSON-LD carry their graphs anyway)")
@@ -413,9 +416,11 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
     graph = open_graph(args)
     vocabulary = True if args.vocabulary else None
     if args.output:
-        export_to(graph, fmt, args.output, source=args.graph, vocabulary=vocabulary)
+        export_to(graph, fmt, args.output, source=args.graph, vocabulary=vocabulary,
+                  expanded=args.expanded)
     else:
-        data = export(graph, fmt, source=args.graph, vocabulary=vocabulary) or b""
+        data = export(graph, fmt, source=args.graph, vocabulary=vocabulary,
+                      expanded=args.expanded) or b""
         out.write(data.decode("utf-8"))
     return 0
 

@@ -75,13 +75,16 @@ JSONLD_KEYWORDS = {"type", "id", "graph", "value", "language", "context", "base"
 
 
 def export(graph: KnowledgeGraph, fmt: RdfFormat, output: IO[bytes] | None = None, *,
-           source: str | None = None, vocabulary: bool | None = None) -> bytes | None:
+           source: str | None = None, vocabulary: bool | None = None,
+           expanded: bool = False) -> bytes | None:
     """The graph (or the one source graph ``source`` names) written as ``fmt``.
 
     Formats with graphs hold every source graph and, unless ``vocabulary`` is
     False (default: True without ``source``), the vocabulary graphs; Turtle
     and N-Triples hold the union of the selected graphs (the vocabulary only
     with ``vocabulary=True``). Written to ``output`` (a binary stream), else returned.
+    ``expanded``: JSON-LD as pyoxigraph writes it, full IRIs and no context (twice as
+    fast at a million statements: no statement passes through Python).
 
     Raises:
         InputError: ``source`` names no source graph of ``graph``.
@@ -92,7 +95,7 @@ def export(graph: KnowledgeGraph, fmt: RdfFormat, output: IO[bytes] | None = Non
     if vocabulary:
         names += graph.vocabulary_graphs()
     quads = (q for name in names for q in graph.store.quads_for_pattern(None, None, None, name))
-    if fmt is RdfFormat.JSONLD:
+    if fmt is RdfFormat.JSONLD and not expanded:
         return _write(jsonld_chunks(quads), output)
     statements: Iterable[ox.Quad] | Iterable[ox.Triple] = quads
     if not fmt.has_graphs:  # the union, each triple once
@@ -107,7 +110,8 @@ def export(graph: KnowledgeGraph, fmt: RdfFormat, output: IO[bytes] | None = Non
 
 
 def export_to(graph: KnowledgeGraph, fmt: RdfFormat, path: str | Path, *,
-              source: str | None = None, vocabulary: bool | None = None) -> None:
+              source: str | None = None, vocabulary: bool | None = None,
+              expanded: bool = False) -> None:
     """:func:`export` to a file, atomically: all of it, or on an error nothing (an old file stays).
 
     Raises:
@@ -118,7 +122,7 @@ def export_to(graph: KnowledgeGraph, fmt: RdfFormat, path: str | Path, *,
     if source is not None:
         resolve_source(graph, source)  # before the file is touched
     with atomic_file(path) as stream:
-        export(graph, fmt, stream, source=source, vocabulary=vocabulary)
+        export(graph, fmt, stream, source=source, vocabulary=vocabulary, expanded=expanded)
 
 
 def _write(chunks: Iterator[str], output: IO[bytes] | None) -> bytes | None:

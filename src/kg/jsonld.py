@@ -46,6 +46,9 @@ class Compactor:
                 self.keys.setdefault(iri, (key, self.expand(coercion) if coercion not in (
                     None, "@id") else coercion))
         self._by_length = sorted(self.prefixes.items(), key=lambda kv: -len(kv[1]))
+        #: IRI -> how it is written: the same IRIs come again and again (classes, codes,
+        #: periods); bounded, as a national graph names millions of things
+        self._written: dict[str, str] = {}
 
     def expand(self, text: str) -> str:
         prefix, colon, local = text.partition(":")
@@ -55,6 +58,14 @@ class Compactor:
 
     def iri(self, iri: str) -> str:
         """A prefixed name where one fits and reads back as the same IRI, else the IRI."""
+        written = self._written.get(iri)
+        if written is None:
+            if len(self._written) > 200_000:
+                self._written.clear()
+            written = self._written[iri] = self._compact(iri)
+        return written
+
+    def _compact(self, iri: str) -> str:
         for prefix, namespace in self._by_length:
             if iri.startswith(namespace) and len(iri) > len(namespace):
                 local = iri[len(namespace):]
@@ -135,9 +146,11 @@ def node_object(compactor: Compactor, subject: Any, properties: dict[str, list[A
         properties[RDF_TYPE] = others
     for predicate in sorted(properties):
         key, coercion = compactor.key(predicate)
-        values = [compactor.value(v, coercion) for v in properties[predicate]]
-        values.sort(key=lambda v: json.dumps(v, ensure_ascii=False, sort_keys=True))
-        node[key] = values[0] if len(values) == 1 else values
+        terms = properties[predicate]
+        if len(terms) == 1:
+            node[key] = compactor.value(terms[0], coercion)
+        else:  # in a stable order (the same graph writes the same bytes)
+            node[key] = [compactor.value(v, coercion) for v in sorted(terms, key=str)]
     return node
 
 
