@@ -55,6 +55,16 @@ def project_copy(tmp_path: Path) -> Project:
     return Project(tmp_path)
 
 
+def write(folder: Path, name: str, content: str | bytes) -> Path:
+    """``content`` (text as UTF-8, or bytes) written to ``folder/name``; the path."""
+    path = folder / name
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    return path
+
+
 class CliRun:
     def __init__(self, code: int, out: str, err: str) -> None:
         self.code, self.out, self.err = code, out, err

@@ -17,6 +17,8 @@ from kg.parse import load_file
 from kg.project import Project
 from kg.terms import iri_of
 
+from conftest import write
+
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 OWL = "http://www.w3.org/2002/07/owl#"
 
@@ -26,15 +28,6 @@ def parse_into(path: Path) -> ox.Store:
     store = ox.Store()
     load_file(store, path)
     return store
-
-
-def write(tmp_path: Path, name: str, content: str | bytes) -> Path:
-    path = tmp_path / name
-    if isinstance(content, bytes):
-        path.write_bytes(content)
-    else:
-        path.write_text(content, encoding="utf-8")
-    return path
 
 
 def test_each_data_file_is_one_named_graph_remembered_with_its_file(shipped, project):

@@ -31,20 +31,11 @@ from kg.formats import RdfFormat
 from kg.parse import jsonld_bytes
 from kg.untrusted import Limits, parse_untrusted
 
-from conftest import FIXTURES, ROOT
+from conftest import FIXTURES, ROOT, write
 
 ADD = FIXTURES / "add"
 SOURCE = "https://kg.example/id/source/004_ceeb33199186a361"
 HEAD = "@prefix ex: <https://kg.example/id/person/> .\n"
-
-
-def write(folder: Path, name: str, content: str | bytes) -> Path:
-    path = folder / name
-    if isinstance(content, bytes):
-        path.write_bytes(content)
-    else:
-        path.write_text(content, encoding="utf-8")
-    return path
 
 
 # ---------------------------------------------------------------------------- the bad fixtures
