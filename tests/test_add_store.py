@@ -8,7 +8,6 @@ interrupted on either side of the files' commit point.
 
 from __future__ import annotations
 
-import io
 import json
 from pathlib import Path
 
@@ -16,7 +15,6 @@ import pyoxigraph as ox
 import pytest
 
 from kg.add import PENDING_NAME, add
-from kg.cli import main
 from kg.datafiles import JOURNAL_NAME
 from kg.errors import KGError
 from kg.graph import FILES_NAME, load_store
@@ -26,7 +24,7 @@ from kg.reach import ShapeAnalysis
 from kg.validate import project_shapes
 
 from conftest import FIXTURES, ROOT
-from test_add import copy_project, one_line_error, snapshot
+from test_add import one_line_error, snapshot
 
 ADD = FIXTURES / "add"
 #: Additions that conform, and some that do not (each breaks one constraint, SPARQL ones included).

@@ -50,7 +50,7 @@ from .prefixes import PREFIXES
 from .project import Project
 from .results import QueryResult
 from .sparqltext import query_kind, refuse_service, star_order, syntax_error_at
-from .terms import DEFAULT_GRAPH, AnyTerm, Term, short
+from .terms import DEFAULT_GRAPH, AnyTerm, Term, preferred_label, short
 
 if TYPE_CHECKING:
     from .untrusted import Limits
@@ -205,14 +205,7 @@ class KnowledgeGraph:
 
     def label(self, node: AnyTerm) -> str | None:
         """The node's Indonesian (else English, else any) ``skos:prefLabel``."""
-        labels: dict[str | None, str] = {}
-        for quad in self.triples(node, SKOS_PREF_LABEL, None):
-            if isinstance(quad.object, ox.Literal):
-                labels.setdefault(quad.object.language, quad.object.value)
-        for lang in ("id", "en", None):
-            if lang in labels:
-                return labels[lang]
-        return next(iter(labels.values()), None)
+        return preferred_label(q.object for q in self.triples(node, SKOS_PREF_LABEL, None))
 
     def describe(self, *, sources_shown: int = 50) -> str:
         """What the graph holds: statements per source and vocabulary graph, the union,

@@ -40,7 +40,7 @@ import pyoxigraph as ox
 
 from .errors import InputError
 from .prefixes import PREFIXES
-from .terms import XSD_STRING, Term, compact, python
+from .terms import XSD_STRING, Term, python, shown_iri
 from .xsd import XSD
 
 QUERY_KINDS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
@@ -268,8 +268,7 @@ def cell_text(term: Term | None) -> str:
     if term is None:
         return ""
     if isinstance(term, ox.NamedNode):
-        shown = compact(term.value)
-        return shown if shown != term.value else f"<{term.value}>"
+        return shown_iri(term.value)
     if isinstance(term, ox.BlankNode):
         return f"_:{term.value}"
     text = term.value

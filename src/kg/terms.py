@@ -18,6 +18,7 @@ imported only there.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Union
 
 import pyoxigraph as ox
@@ -67,13 +68,30 @@ def compact(iri: str) -> str:
     return iri
 
 
+def shown_iri(iri: str) -> str:
+    """An IRI as a person reads it: ``prefix:local`` under a project prefix, else ``<IRI>``."""
+    shown = compact(iri)
+    return shown if shown != iri else f"<{iri}>"
+
+
+def preferred_label(labels: Iterable[object]) -> str | None:
+    """The label kg shows of these: the Indonesian one, else the English, else any literal."""
+    by_language: dict[str | None, str] = {}
+    for label in labels:
+        if isinstance(label, ox.Literal):
+            by_language.setdefault(label.language, label.value)
+    for language in ("id", "en", None):
+        if language in by_language:
+            return by_language[language]
+    return next(iter(by_language.values()), None)
+
+
 def short(term: AnyTerm | ox.DefaultGraph | None) -> str:
     """A term as a person reads it: a prefixed name or ``<IRI>``, a quoted literal, ``_:b``."""
     if term is None:
         return ""
     if isinstance(term, ox.NamedNode):
-        shown = compact(term.value)
-        return shown if shown != term.value else f"<{term.value}>"
+        return shown_iri(term.value)
     if isinstance(term, ox.Literal):
         text = str(ox.Literal(term.value))  # quoted and escaped as N-Triples writes it
         if term.language:

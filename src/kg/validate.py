@@ -49,6 +49,7 @@ import pyoxigraph as ox
 from .errors import KGError, ShapesError
 from .report import ResultTerms, ValidationReport, ValidationResult, read_results, sort_key
 from .shacl.shapes import Shape, Shapes, Term
+from .terms import preferred_label
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -97,14 +98,8 @@ class StoreProvenance:
     def label(self, term: Term) -> str | None:
         if isinstance(term, ox.Literal):
             return None
-        labels: dict[str | None, str] = {}
-        for quad in self.store.quads_for_pattern(term, _PREF_LABEL, None, _DEFAULT):
-            if isinstance(quad.object, ox.Literal):
-                labels.setdefault(quad.object.language, quad.object.value)
-        for language in ("id", "en", None):
-            if language in labels:
-                return labels[language]
-        return next(iter(labels.values()), None)
+        return preferred_label(q.object for q in self.store.quads_for_pattern(
+            term, _PREF_LABEL, None, _DEFAULT))
 
     def sources(self, term: Term) -> tuple[str, ...]:
         names: set[ox.NamedNode | ox.BlankNode] = set()
