@@ -312,6 +312,8 @@ class Bench:
         self.last_record = self.started
         #: what each size measured: the query texts, as bound (queries/ may change meanwhile)
         self.texts: dict[str, dict[str, str]] = {}
+        #: with ``--before REV``: the exported src/ of that commit (engine ``kg-before``)
+        self.before: Path | None = export_before(args.before, args.work) if args.before else None
 
     def log(self, text: str) -> None:
         elapsed = time.monotonic() - self.started
@@ -398,6 +400,18 @@ class Bench:
         return self.record(Figure(size, figure, "kg", done, cap=timeout, note=note))
 
 
+def export_before(revision: str, work: Path) -> Path:
+    """The ``src/`` of ``revision`` exported under ``work`` (``git archive``): kg as it was,
+    measured in the same run as kg now."""
+    target = work / f"before-{revision}"
+    if not (target / "src" / "kg").is_dir():
+        target.mkdir(parents=True, exist_ok=True)
+        archive = subprocess.run(["git", "archive", revision, "src"], cwd=ROOT,
+                                 capture_output=True, check=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
+    return target / "src"
+
+
 def relative_cap(kg: Figure | None, ratio: float, *, ceiling: float) -> float | None:
     """The cap of a baseline's run: long enough to show it ``ratio`` times slower than kg.
 
@@ -419,7 +433,9 @@ def bench_size(bench: Bench, size: Size) -> None:
     bench.log(f"{size.name}: {made['quads']:,} statements in {made['sources']:,} source graphs")
     runs = args.runs if size.baselines else 1
     stores = {"kg": bench.work / f"store-kg-{size.name}",
-              "pyoxigraph": bench.work / f"store-pyoxigraph-{size.name}"}
+              "pyoxigraph": bench.work / f"store-pyoxigraph-{size.name}",
+              "kg-before": bench.work / f"store-kg-before-{size.name}"}
+    before = {"before_src": str(bench.before)} if bench.before and size.baselines else None
     files = str(folder)
     first = size.name == args.sizes[0]
 
@@ -428,6 +444,10 @@ def bench_size(bench: Bench, size: Size) -> None:
         bench.measure(size.name, "load", engine, {"figure": "load", "engine": engine,
                                                   "files": files, "store": str(stores[engine])},
                       runs=runs)
+    if before:
+        bench.measure(size.name, "load", "kg-before", {
+            "figure": "load", "engine": "kg-before", "files": files,
+            "store": str(stores["kg-before"]), **before}, runs=runs, note=bench.args.before)
     if size.baselines and first:
         bench.measure(size.name, "load", "pyoxigraph-per-file",
                       {"figure": "load", "engine": "pyoxigraph-per-file", "files": files,
@@ -449,6 +469,10 @@ def bench_size(bench: Bench, size: Size) -> None:
             bench.measure(size.name, f"query:{name}", "pyoxigraph",
                           {**spec, "engine": "pyoxigraph", "store": str(stores["pyoxigraph"])},
                           runs=runs, cap=cap, slack=QUERY_SLACK)
+        if before:
+            bench.measure(size.name, f"query:{name}", "kg-before", {
+                **spec, "engine": "kg-before", "store": str(stores["kg-before"]), **before},
+                runs=runs, cap=args.cap, slack=QUERY_SLACK, note=bench.args.before)
     for name in CLI_QUERIES:
         bench.command(size.name, f"kg query {name} --store", [
             KG, "query", name, "--store", str(stores["kg"]), "--format", "csv",
@@ -462,11 +486,23 @@ def bench_size(bench: Bench, size: Size) -> None:
                                {"figure": "export", "engine": "kg", "store": str(stores["kg"]),
                                 "format": fmt, "out": str(bench.work / f"export-kg.{fmt}")},
                                runs=runs, cap=args.cap)
+            if fmt == "jsonld":  # kg export --expanded: what kg wrote before it compacted
+                bench.measure(size.name, "export:jsonld-expanded", "kg", {
+                    "figure": "export", "engine": "kg", "store": str(stores["kg"]),
+                    "format": fmt, "expanded": True,
+                    "out": str(bench.work / "export-kg-expanded.jsonld")}, runs=runs, cap=args.cap)
             bench.measure(size.name, f"export:{fmt}", "pyoxigraph",
                           {"figure": "export", "engine": "pyoxigraph",
                            "store": str(stores["pyoxigraph"]), "format": fmt,
                            "out": str(bench.work / f"export-pyoxigraph.{fmt}")},
                           runs=runs, cap=relative_cap(kg, RDFLIB_RATIO, ceiling=args.cap) or FLOOR)
+            if before:
+                bench.measure(size.name, f"export:{fmt}", "kg-before", {
+                    "figure": "export", "engine": "kg-before", "store": str(stores["kg-before"]),
+                    "format": fmt, "out": str(bench.work / f"export-kg-before.{fmt}"), **before},
+                    runs=runs, cap=args.cap, note=bench.args.before)
+        if before:
+            shutil.rmtree(stores["kg-before"], ignore_errors=True)
         validation(bench, size, files, runs, first=first)
         rdflib_session(bench, size, files, texts, first=first)
     before = sorted(p.name for p in folder.iterdir())
@@ -672,6 +708,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="stop a process above this resident memory (default: 6000; the "
                              "largest legitimate figure at 1M, rdflib's JSON-LD, takes 2.5 GB)")
     parser.add_argument("--no-cli", action="store_true", help="skip the CLI start-up figures")
+    parser.add_argument("--before", metavar="REV",
+                        help="also measure kg as of git revision REV (load, queries, exports; "
+                             "engine kg-before), for the target 'no figure slower than before'")
     parser.add_argument("--report", type=Path, metavar="JSON",
                         help="measure nothing: print the Markdown of an earlier run's JSON")
     args = parser.parse_args(argv)

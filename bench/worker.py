@@ -81,6 +81,14 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def use_before(spec: dict[str, Any]) -> None:
+    """For engine ``kg-before``: import kg from the exported ``src/`` of an earlier commit
+    (``bench/run.py --before REV``) instead of this checkout's."""
+    sys.path.insert(0, spec["before_src"])
+    for name in [m for m in sys.modules if m == "kg" or m.startswith("kg.")]:
+        del sys.modules[name]
+
+
 def data_files(folder: str) -> list[Path]:
     return sorted(Path(folder).glob("*.trig"))
 
@@ -97,6 +105,13 @@ def load(spec: dict[str, Any]) -> dict[str, Any]:
         return result
     store = Path(spec["store"])
     shutil.rmtree(store, ignore_errors=True)  # untimed: every run builds a new store
+    if engine == "kg-before":  # kg before pyoxigraph held every graph: kg.store
+        use_before(spec)
+        from kg.store import load_store as load_before  # type: ignore[import-not-found]
+
+        result = timed(lambda: load_before(store, files))
+        result["quads"] = result.pop("value").quads
+        return result
     if engine == "kg":
         from kg.graph import load_store
 
@@ -151,6 +166,18 @@ def count_quads(dataset: Any) -> int:
 def query(spec: dict[str, Any]) -> dict[str, Any]:
     """One saved query (its bound text, the same for every engine) on a store made before."""
     engine, text, cap = spec["engine"], spec["text"], spec.get("cap")
+    if engine == "kg-before":
+        use_before(spec)
+        import kg.queries  # noqa: F401
+        from kg.store import open_store as open_before  # type: ignore[import-not-found]
+
+        backend = open_before(spec["store"])
+        result = timed(lambda: backend.run(text), cap)
+        answer = result.pop("value")
+        result["rows"] = None if answer is None else (
+            len(answer.rows) if answer.kind == "SELECT" else int(bool(answer.boolean))
+            if answer.kind == "ASK" else len(answer.graph))
+        return result
     if engine == "kg":
         import kg.queries  # noqa: F401 - imported by the CLI before it runs a query
         from kg.graph import open_store
@@ -193,14 +220,24 @@ def consume(answer: Any) -> int:
 def export(spec: dict[str, Any]) -> dict[str, Any]:
     """The whole graph written to ``spec["out"]`` as Turtle (the union) or JSON-LD (the graphs)."""
     engine, fmt, out, cap = spec["engine"], spec["format"], Path(spec["out"]), spec.get("cap")
-    if engine == "kg":
+    if engine == "kg-before":  # the store's export then: JSON-LD expanded by pyoxigraph
+        use_before(spec)
+        from kg.formats import RdfFormat as FormatBefore
+        from kg.store import export_store, open_store as open_before  # type: ignore[import-not-found]
+
+        backend = open_before(spec["store"])
+        chosen = FormatBefore.TURTLE if fmt == "turtle" else FormatBefore.JSONLD
+        result = timed(lambda: out.write_text(export_store(backend, chosen), encoding="utf-8"),
+                       cap)
+    elif engine == "kg":
         from kg.export import export_to
         from kg.formats import RdfFormat
         from kg.graph import open_store
 
         graph = open_store(spec["store"])
         kg_format = RdfFormat.TURTLE if fmt == "turtle" else RdfFormat.JSONLD
-        result = timed(lambda: export_to(graph, kg_format, out), cap)
+        result = timed(lambda: export_to(graph, kg_format, out,
+                                         expanded=spec.get("expanded", False)), cap)
     elif engine == "pyoxigraph":
         import pyoxigraph as ox
 
