@@ -24,6 +24,8 @@ QUERY_KINDS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 UPDATE_WORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE",
                           "ADD", "WITH"})
 
+# A variable's name is written with \w (Unicode letters and digits): a class of explicit
+# ranges up to \uffff took 5-8 ms to compile, paid by the first query of every process.
 # A word is a keyword or a prefixed name; without a colon it ends where a name ends, so
 # that a keyword glued to what follows (`SERVICE<http://...>{`) is still the keyword.
 _TOKEN = (
@@ -31,7 +33,7 @@ _TOKEN = (
       | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''
                    |"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
       | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-      | (?P<var>[?$][A-Za-z0-9_\u00b7\u00c0-\uffff]+)
+      | (?P<var>[?$][\w\u00b7\u0300-\u036f\u203f\u2040]+)
       | (?P<word>[A-Za-z_][A-Za-z0-9_.\-]*(?::(?:[^\s{}()\[\];,<>"'\\]|\\.)*)?)
       | (?P<open>\{) | (?P<close>\})
       | (?P<other>.)""")
