@@ -97,6 +97,8 @@ def operation_form(text: str) -> str | None:
 def star_order(text: str) -> list[str] | None:
     """For a ``SELECT *`` query: its variables in the order they first appear (the order
     people and other stores show; pyoxigraph sorts them by name). None for any other query."""
+    if "*" not in text:  # most queries: no tokenizing
+        return None
     for kind, value, offset in tokens(text):
         if kind != "word":
             continue
