@@ -94,10 +94,15 @@ def operation_form(text: str) -> str | None:
     return None
 
 
+#: What ``SELECT *`` may look like (also in a comment or a string: then the tokens tell).
+_SELECT_STAR = re.compile(r"SELECT(?:\s|#[^\n]*\n)+(?:(?:DISTINCT|REDUCED)(?:\s|#[^\n]*\n)+)?\*",
+                          re.IGNORECASE)
+
+
 def star_order(text: str) -> list[str] | None:
     """For a ``SELECT *`` query: its variables in the order they first appear (the order
     people and other stores show; pyoxigraph sorts them by name). None for any other query."""
-    if "*" not in text:  # most queries: no tokenizing
+    if not _SELECT_STAR.search(text):  # most queries: no tokenizing
         return None
     for kind, value, offset in tokens(text):
         if kind != "word":
