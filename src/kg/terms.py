@@ -192,4 +192,4 @@ def from_rdflib(term: Node) -> Any:
 
 
 __all__ = ["Term", "Subject", "AnyTerm", "GraphName", "IRI", "XSD_STRING", "RDF_LANGSTRING", "DEFAULT_GRAPH",
-           "compact", "short", "python", "iri_of", "to_rdflib", "from_rdflib"]
+           "compact", "shown_iri", "preferred_label", "short", "python", "iri_of", "to_rdflib", "from_rdflib"]
