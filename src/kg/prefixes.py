@@ -7,6 +7,8 @@ saved queries) start fast.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 BASE = "https://kg.example/"
 
 #: Resource namespaces, prefix -> path under id/: one per kind of thing the data describes.
@@ -56,6 +58,6 @@ PREFIXES: dict[str, str] = {**STANDARD_PREFIXES, **OWN_PREFIXES}
 SOURCE_PREFIX = OWN_PREFIXES["source"]
 
 
-def sparql_prologue() -> str:
-    """``PREFIX`` lines for every project prefix, to put before a query."""
-    return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
+def prefix_lines(prefixes: Iterable[tuple[str, str]]) -> str:
+    """``PREFIX`` lines for (prefix, namespace) pairs, to put before a query."""
+    return "".join(f"PREFIX {prefix}: <{namespace}>\n" for prefix, namespace in prefixes)

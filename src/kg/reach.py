@@ -55,7 +55,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import pyoxigraph as ox
 
-from .prefixes import PREFIXES
+from .prefixes import PREFIXES, prefix_lines
 from .terms import DEFAULT_GRAPH, AnyTerm, Term, short
 
 if TYPE_CHECKING:
@@ -295,8 +295,8 @@ class ShapeAnalysis:
         import re
 
         # only the prefixes the query uses: rdflib's parser is slow on long prologues
-        return "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in self._prologue.items()
-                       if re.search(rf"(?<![\w-]){re.escape(name)}:", query))
+        return prefix_lines((name, iri) for name, iri in self._prologue.items()
+                            if re.search(rf"(?<![\w-]){re.escape(name)}:", query))
 
     def _implicit_class(self, shape: AnyTerm) -> bool:
         return any(self.g.has(shape, RDF_TYPE, ox.NamedNode(c)) for c in

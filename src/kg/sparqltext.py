@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterator
 
 from .errors import QueryError
-from .prefixes import PREFIXES
+from .prefixes import PREFIXES, prefix_lines
 
 QUERY_KINDS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 UPDATE_WORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE",
@@ -215,9 +215,7 @@ def with_prologue(text: str) -> str:
     """``text`` with ``PREFIX`` lines for the project prefixes it does not declare itself
     (for endpoints, which do not know them)."""
     declared = declared_prefixes(text)
-    prologue = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items()
-                       if p not in declared)
-    return prologue + text
+    return prefix_lines((p, iri) for p, iri in PREFIXES.items() if p not in declared) + text
 
 
 __all__ = ["QUERY_KINDS", "UPDATE_WORDS", "tokens", "variables_of", "query_kind", "refuse_service",

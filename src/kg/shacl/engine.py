@@ -55,6 +55,7 @@ from itertools import islice
 import pyoxigraph as ox
 
 from ..errors import KGError, ShapesError
+from ..prefixes import prefix_lines
 from ..report import ResultTerms
 from ..terms import short
 from .sparql import check, fill, group_of_ask, predicates, split_prologue, substitute, uses
@@ -765,7 +766,7 @@ class _Run:
                 focus: Focus) -> Iterator[tuple[Term, dict[str, Term]]]:
         """The solutions of a SELECT query with $this pre-bound to each focus node (deduplicated)."""
         names = Names()
-        declared = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in prefixes)
+        declared = prefix_lines(prefixes)
         full = (f"{declared}{prologue}\nSELECT * WHERE {{ {focus.pattern('?this', names)} "
                 f"LATERAL {{ {query} \n}} }}")
         seen: set[tuple[Any, ...]] = set()
@@ -828,7 +829,7 @@ class _Run:
             return [self.solution(shape, this, row, component, messages, parameters=parameters)
                     for this, row in self.lateral(validator.prefixes, prologue, query, focus)]
         names = Names()
-        declared = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in validator.prefixes)
+        declared = prefix_lines(validator.prefixes)
         reach = self.reach(shape).replace("?v", "?value")
         keys = " ".join(focus.keys("?this"))
         full = (f"{declared}{prologue}\nSELECT DISTINCT ?this {keys} ?value WHERE {{ "
