@@ -614,7 +614,8 @@ def record_files(store: Path, origins: dict[str, Path], *, add: bool) -> None:
             folders = {str(Path(p).parent) for p in graphs.values()}
     content = {"version": 1, "folder": folders.pop() if len(folders) == 1 else None,
                "graphs": dict(sorted(graphs.items()))}
-    write_atomically(store / FILES_NAME, json.dumps(content, indent=1) + "\n")
+    # one line: json's C encoder (``indent`` falls back to the Python one, 30 ms at 500 graphs)
+    write_atomically(store / FILES_NAME, json.dumps(content) + "\n")
 
 
 def read_record(store: Path) -> dict[str, Any]:
