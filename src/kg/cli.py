@@ -10,6 +10,7 @@ start-up stays fast.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -47,6 +48,23 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
         return 130
     except BrokenPipeError:
         return 0
+
+
+def console() -> None:
+    """The ``kg`` command of the installed package: :func:`main`, then the process ends
+    at once, without freeing one by one what it built (14 ms of `kg validate`'s 0.19 s).
+
+    By then every file kg writes is written and synced, and every on-disk store it
+    wrote to is flushed and closed (``kg load``, ``kg add --store``); the output is
+    flushed here. :func:`main` is the one to call from Python.
+    """
+    code = main()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (BrokenPipeError, ValueError):  # a closed pipe (`kg ... | head`) or stream
+            pass
+    os._exit(code)
 
 
 class VersionAction(argparse.Action):
