@@ -36,15 +36,14 @@ to be fetched.
 
 from __future__ import annotations
 
-import ast
 import contextlib
 import json
 import os
 import re
 import stat
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, fields, replace
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import quote
 
 import pyoxigraph as ox
@@ -58,8 +57,7 @@ from .xsd import problem as xsd_problem
 __all__ = ["Limits", "parse_untrusted"]
 
 
-@dataclass(frozen=True)
-class Limits:
+class Limits(NamedTuple):
     """How much an untrusted file may ask of us. Each is configurable (``KG_<NAME>``).
 
     >>> Limits.from_env({"KG_MAX_STATEMENTS": "10"}).max_statements
@@ -84,15 +82,15 @@ class Limits:
         """
         environ = os.environ if environ is None else environ
         changes: dict[str, int] = {}
-        for f in fields(cls):
-            name = "KG_" + f.name.upper()
+        for field in cls._fields:
+            name = "KG_" + field.upper()
             if name in environ:
-                changes[f.name] = _positive(environ[name], name)
-        return replace(cls(), **changes)
+                changes[field] = _positive(environ[name], name)
+        return cls()._replace(**changes)
 
     def with_overrides(self, **values: int | None) -> Limits:
         """These limits with the given ones replaced (``None`` keeps the current value)."""
-        return replace(self, **{k: v for k, v in values.items() if v is not None})
+        return self._replace(**{k: v for k, v in values.items() if v is not None})
 
 
 def _positive(text: str, name: str) -> int:
@@ -242,8 +240,7 @@ _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 _LANGUAGE_TAG = re.compile(LEXICAL[XSD + "language"])
 
 
-@dataclass
-class _Problem:
+class _Problem(NamedTuple):
     """Something wrong with a term, and how to find where it is written (once all is read)."""
 
     reason: str
@@ -637,6 +634,8 @@ class _Written:
         if quoted is None:
             return error
         value = quoted.group(1) or quoted.group(2)
+        import ast  # an error's path only (4 ms of start-up)
+
         with contextlib.suppress(ValueError, SyntaxError):  # a repr: '\u03a2' is one character
             value = str(ast.literal_eval(quoted.group()))
         offset = self.string(value)
