@@ -32,6 +32,7 @@ import enum
 import io
 import json
 import re
+import shutil
 from collections.abc import Iterable
 from typing import cast
 
@@ -279,8 +280,6 @@ def cell_text(term: Term | None) -> str:
 def to_table(result: QueryResult, *, width: int | None = None) -> str:
     """The rows as aligned columns that fit ``width``; long cells cut with an ellipsis."""
     if width is None:
-        import shutil  # here: 5 ms of start-up (bz2, lzma) for the commands that print no table
-
         width = shutil.get_terminal_size((100, 24)).columns
     headers = list(result.variables)
     cells = [[cell_text(row.get(v)) for v in headers] for row in result.rows]
