@@ -11,6 +11,9 @@ import sys
 from pathlib import Path
 
 from kg.cli import main
+from kg.project import Project
+
+from test_add_store import ADD, fresh, quads_of
 
 ROOT = Path(__file__).resolve().parents[1]
 CONSOLE = "import sys; from kg.cli import console; sys.argv[0] = 'kg'; console()"
@@ -18,8 +21,8 @@ CONSOLE = "import sys; from kg.cli import console; sys.argv[0] = 'kg'; console()
 BUFFERED = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
 
 
-def kg(*argv: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-c", CONSOLE, "--root", str(ROOT), *argv],
+def kg(*argv: str, root: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-c", CONSOLE, "--root", str(root), *argv],
                           capture_output=True, text=True, timeout=120, env=BUFFERED)
 
 
@@ -53,3 +56,16 @@ def test_a_reader_that_is_gone_is_no_error() -> None:
     process.stdout.close()  # before kg writes: its output is all in its buffer at the end
     assert process.wait(timeout=120) == 0
     assert process.stderr.read() == b""
+
+
+def test_what_is_written_to_a_store_is_kept(project_copy: Project, tmp_path: Path) -> None:
+    """`kg load` then `kg add --store`, each ending without a teardown: the store holds what
+    a fresh load of the files holds, and answers a second addition."""
+    store = tmp_path / "store"
+    loaded = kg("load", "--store", str(store), root=project_copy.root)
+    assert loaded.returncode == 0, loaded.stderr
+    added = kg("add", "--store", str(store), str(ADD / "new-article.trig"), root=project_copy.root)
+    assert added.returncode == 0, added.stderr
+    assert quads_of(store) == fresh(project_copy, tmp_path / "again")
+    again = kg("add", "--store", str(store), str(ADD / "new-article.trig"), root=project_copy.root)
+    assert again.returncode == 0 and "nothing to add" in again.stdout, again
