@@ -121,6 +121,29 @@ def test_appending_to_an_existing_graph_keeps_its_file_byte_for_byte(kg, project
     assert len(graph.source_graphs()) == 5
 
 
+def test_kg_add_of_a_folder_adds_every_rdf_file_in_it(kg, project_copy, tmp_path):
+    """Issue 10's hole: `kg add FOLDER` said "cannot tell the RDF format from the suffix"."""
+    folder = tmp_path / "later-articles"
+    folder.mkdir()
+    for name in ("new-article.trig", "second-graph.trig"):
+        shutil.copy2(ADD / name, folder / name)
+    (folder / "README.md").write_text("notes on the articles, not RDF\n")
+    (folder / ".draft.trig").write_text("not read: a hidden file\n")
+    run = kg("--root", project_copy.root, "add", folder)
+    assert run.code == 0, run
+    added = set(snapshot(project_copy.data_dir))
+    assert {"900_test-article.trig", "903_two-graphs.trig"} <= added
+    assert b"Yandri R." in (project_copy.data_dir / "004_ceeb33199186a361.trig").read_bytes()
+
+
+def test_kg_add_of_a_folder_without_rdf_files_says_so(kg, project_copy, tmp_path):
+    (tmp_path / "README.md").write_text("no RDF here\n")
+    run = kg("--root", project_copy.root, "add", tmp_path)
+    assert run.code == 2
+    assert f"{tmp_path}: a folder with no RDF file in it" in run.err
+    assert "Traceback" not in run.err
+
+
 def test_source_options_describe_the_article_of_statements_outside_any_graph(kg, project_copy):
     run = kg("--root", project_copy.root, "add", ADD / "good-facts-no-graph.ttl",
              "--source", "902_options-article", "--publisher", "Kabar Opsi",
@@ -290,8 +313,8 @@ def generated_bad_inputs(folder: Path) -> dict[str, tuple[Path, list[str], str]]
     cases["too-big"] = (big, ["--max-file-bytes", "200"], f"{big.stat().st_size} bytes, over "
                         "the limit of 200 bytes")
     cases["missing"] = (folder / "missing.ttl", [], ": no such file")
-    (folder / "folder.ttl").mkdir(exist_ok=True)
-    cases["folder"] = (folder / "folder.ttl", [], ": is a folder, not a file")
+    (folder / "folder.ttl").mkdir(exist_ok=True)  # a folder stands for its RDF files: none here
+    cases["folder"] = (folder / "folder.ttl", [], ": a folder with no RDF file in it")
     datatype = folder / "datatype.trig"  # rdflib's parser crashes here without a position
     datatype.write_text(head + f'<{SOURCE}004_ceeb33199186a361> {{ ex:a ex:p "1"^^x ex:b ex:c . }}\n')
     cases["datatype-without-prefix"] = (datatype, [], ":2:70: syntax error: after ^^ a datatype")

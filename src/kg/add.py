@@ -327,6 +327,26 @@ def _relative(path: Path, root: Path | None) -> str:
 # ---------------------------------------------------------------------- adding
 
 
+def inputs(given: Iterable[str | Path]) -> list[Path]:
+    """The files to read: each file given, and the RDF files of each folder given (sorted by
+    name, hidden files skipped, not recursive).
+
+    Raises:
+        InputError: a folder holds no RDF file.
+    """
+    found: list[Path] = []
+    for path in map(Path, given):
+        if path.is_dir():
+            files = rdf_files(path)
+            if not files:
+                raise InputError(f"{path}: a folder with no RDF file in it (.ttl .trig .nt .nq "
+                                 ".jsonld); give the files, or the folder that holds them")
+            found += files
+        else:
+            found.append(path)
+    return found
+
+
 def read_inputs(files: Sequence[Path], *, fmt: RdfFormat | None, limits: Limits
                 ) -> list[tuple[Path, list[ox.Quad]]]:
     """Every file parsed as untrusted input; every file's problems reported together.
@@ -438,7 +458,7 @@ def add(files: Sequence[str | Path], *, project: Project | None = None,
     from .validate import project_shapes
 
     project = project or Project.locate()
-    paths = [Path(f) for f in files]
+    paths = inputs(files)
     if not paths:
         raise InputError("nothing to add: give one or more files")
     limits = limits or Limits.from_env()

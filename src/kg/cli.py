@@ -570,7 +570,8 @@ def add_add_command(commands: argparse._SubParsersAction[argparse.ArgumentParser
         "1 does not conform (nothing written), 2 could not run: a bad file, statements without "
         "a described source article (provenance), data/ locked.")
     add.add_argument("files", nargs="+", metavar="FILE", type=Path,
-                     help="RDF files: .ttl .trig .nt .nq .jsonld (or give --format)")
+                     help="RDF files: .ttl .trig .nt .nq .jsonld (or give --format); a folder "
+                          "stands for the RDF files in it")
     add.add_argument("--format", dest="input_format", metavar="FORMAT",
                      help="the files' RDF format: turtle, trig, nt, nquads, json-ld "
                           "(default: from each file's suffix)")
