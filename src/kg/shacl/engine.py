@@ -48,9 +48,8 @@ from __future__ import annotations
 import re
 import weakref
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
-
 from itertools import islice
+from typing import Any
 
 import pyoxigraph as ox
 
