@@ -22,6 +22,7 @@ RESOURCE_KINDS = {
 CODE_LISTS = (
     "sector", "size", "indicator", "uom", "qualifier", "basis", "role", "orgtype",
     "level", "instrument", "status", "legal", "eventtype", "assessment", "storage",
+    "attribute",
 )
 
 STANDARD_PREFIXES: dict[str, str] = {
