@@ -89,7 +89,7 @@ def test_a_broken_synthetic_file_is_caught_by_the_validator(kg, tmp_path):
     one = synthesize(1, 1, seed=7, out_dir=tmp_path / "one")
     broken = tmp_path / "broken.trig"
     text = files(one)[0].read_text(encoding="utf-8")
-    broken.write_text(re.sub(r"(--chilled--capacity a schema:QuantitativeValue ;\n[^\n]*\n"
+    broken.write_text(re.sub(r"(--chilled--capacity--[^ ]* a schema:QuantitativeValue ;\n[^\n]*\n"
                              r"\s*schema:value )(\d+)", lambda m: m.group(1) + "1", text, count=1),
                       encoding="utf-8")
     run = kg("validate", broken)

@@ -836,6 +836,7 @@ class Facility:
 
     def describe(self, graph: GraphText, region: Region, year: int) -> None:
         total = self.chilled + self.frozen
+        stem = graph.name.split(":", 1)[1]  # each source states its own capacities
         parts = []
         for mode, amount, mode_id in (("chilled", self.chilled, "pendingin"),
                                       ("frozen", self.frozen, "pembekuan")):
@@ -847,12 +848,13 @@ class Facility:
                                            text(f"{mode.capitalize()} section of the "
                                                 f"{region.label_en} cold storage", "en"))),
                        ("kg:storageMode", f"storage:{mode}"),
-                       ("kg:storageCapacity", f"{part}--capacity"),
+                       ("kg:storageCapacity", f"{part}--capacity--{stem}"),
                        ("dct:isPartOf", self.iri))
-            graph.node(f"{part}--capacity", "schema:QuantitativeValue",
+            graph.node(f"{part}--capacity--{stem}", "schema:QuantitativeValue",
                        ("skos:prefLabel", text(f"Kapasitas {mode_id} cold storage "
                                                f"{region.label_id}: {amount} ton", "id")),
-                       ("schema:value", str(amount)), ("schema:unitCode", "uom:tonne"))
+                       ("schema:value", str(amount)), ("schema:unitCode", "uom:tonne"),
+                       ("dct:source", graph.name))
         graph.node(self.iri, "kg:ColdStorage",
                    ("skos:prefLabel", (text(f"Cold storage {region.label_id}", "id"),
                                        text(f"{region.label_en} cold storage", "en"))),
@@ -861,12 +863,13 @@ class Facility:
                    ("kg:yearBuilt", typed(str(self.built), "gYear")),
                    ("kg:yearOperational", typed(str(self.operational), "gYear")
                     if self.operational <= year else ()),
-                   ("kg:storageCapacity", f"{self.iri}--capacity"),
+                   ("kg:storageCapacity", f"{self.iri}--capacity--{stem}"),
                    ("dct:hasPart", tuple(parts)))
-        graph.node(f"{self.iri}--capacity", "schema:QuantitativeValue",
+        graph.node(f"{self.iri}--capacity--{stem}", "schema:QuantitativeValue",
                    ("skos:prefLabel", text(f"Kapasitas cold storage {region.label_id}: "
                                            f"{total} ton", "id")),
-                   ("schema:value", str(total)), ("schema:unitCode", "uom:tonne"))
+                   ("schema:value", str(total)), ("schema:unitCode", "uom:tonne"),
+                   ("dct:source", graph.name))
 
 
 __all__ = ["SynthSummary", "synthesize", "CONFLICT_RATE", "LAST_YEAR"]
