@@ -767,6 +767,16 @@ ANSWERS: dict[str, list[tuple[dict[str, str], tuple[str, ...], list[tuple[str | 
             ("facility:cold-storage-teritip", "place:sikt", "facility:cold-storage-teritip--frozen",
              "storage:frozen", "20", "uom:tonne", "2022", "2024")]),
     ],
+    "facility-claims": [
+        ({}, ("facility", "part", "claim", "value", "unit", "source"), [
+            ("facility:cold-storage-teritip", None, "kg:storageCapacity", "80", "uom:tonne", S001),
+            ("facility:cold-storage-teritip", None, "kg:yearBuilt", "2022", None, S001),
+            ("facility:cold-storage-teritip", None, "kg:yearOperational", "2024", None, S001),
+            ("facility:cold-storage-teritip", "facility:cold-storage-teritip--chilled",
+             "kg:storageCapacity", "60", "uom:tonne", S001),
+            ("facility:cold-storage-teritip", "facility:cold-storage-teritip--frozen",
+             "kg:storageCapacity", "20", "uom:tonne", S001)]),
+    ],
     "indicator-series": [
         ({"indicator": "indicator:industry-sector-pad"},
          ("period", "value", "unit", "qualifier", "statedAs", "source"), [

@@ -653,7 +653,7 @@ def describe(graph: KnowledgeGraph, *, sources_shown: int = 50) -> str:
             "OPTIONAL { ?g kg:statedDate ?date } } } GROUP BY ?g").rows:
         who, when = row["who"], row["when"]
         about[row["g"].value] = (who.value if who is not None else "publisher unknown",  # type: ignore[union-attr]
-                                 when.value if when is not None else "no date")
+                                 when.value if when is not None else "date not printed")
     union = int(graph.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").rows[0]["n"].value)  # type: ignore[union-attr]
     stated = sum(sizes[g] for g in sources)
     lines = [f"{stated} statements in {len(sources)} source graphs (a statement made by several "
