@@ -105,9 +105,9 @@ def test_a_month_figure_that_conflicts_with_a_day_figure_inside_it_is_found(kg, 
     assert rows(project_copy, "conflicting-figures", "indicator", "period", "value", "source",
                 "otherPeriod", "otherValue", "otherQualifier", "otherSource", "precision",
                 "verdict") == [
-        ("indicator:umkm-count", "date:2025-11-10", "93000", S002, "date:2025-11", "100000",
-         "qualifier:lower-bound", "source:914_conflict-at-month-precision",
-         "overlapping: day 2025-11-10 and month 2025-11", "conflict")]
+        ("indicator:umkm-count", "date:2025-11", "100000", "source:914_conflict-at-month-precision",
+         "date:2025-11-10", "93000", "qualifier:approximate", S002,
+         "month 2025-11 holds day 2025-11-10", "conflict")]
     assert "obs:914-umkm-count-2025-11" in out and "obs:002-umkm-count" in out, out
 
 
