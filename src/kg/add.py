@@ -11,6 +11,8 @@ The steps, each of which can refuse (and then nothing is written):
    (``--source``), or are refused. Each such graph must describe its article
    (``kg:SourceArticle`` with ``schema:publisher`` and ``kg:statedDate``), in
    the addition or already in the graph (:class:`~kg.errors.ProvenanceError`);
+   no statement declares a code-list concept (``skos:inScheme`` ...): those are
+   ``ontology/vocabularies.ttl``'s alone (:func:`check_no_concepts`);
 3. **what is new**: statements already in their graph are dropped; when nothing
    is left, nothing is written;
 4. **validation**: the graph with the addition, against the shapes, on the focus
@@ -24,7 +26,10 @@ The steps, each of which can refuse (and then nothing is written):
 
 The graph is read the same way whether it is the project's files (read into
 memory) or an on-disk store (``store``: ``kg add --store``, ``$KG_STORE``): a
-:class:`~kg.graph.KnowledgeGraph` either way. With a store, the files stay the
+:class:`~kg.graph.KnowledgeGraph` either way. A store's vocabulary graphs are
+first brought up to date with the project's ``ontology/``
+(:func:`~kg.graph.refresh_vocabulary`): a concept added to a code list since
+``kg load`` counts, as it does for the files. With a store, the files stay the
 record and the store their index, and an addition is written to both:
 
 a. the statements to insert are written beside the store (``kg-pending.nq``,
@@ -62,7 +67,8 @@ import pyoxigraph as ox
 
 from .errors import InputError, ProvenanceError, StoreError
 from .formats import RdfFormat
-from .graph import KnowledgeGraph, is_store, load_graph, open_store, read_record, record_files
+from .graph import (KnowledgeGraph, is_store, load_graph, open_store, read_record, record_files,
+                    refresh_vocabulary)
 from .parse import rdf_files
 from .prefixes import OWN_PREFIXES, PREFIXES, SOURCE_PREFIX
 from .project import Project
@@ -84,6 +90,11 @@ SOURCE_ARTICLE = ox.NamedNode(_KG + "SourceArticle")
 STATED_DATE = ox.NamedNode(_KG + "statedDate")
 PUBLISHER = ox.NamedNode(_SCHEMA + "publisher")
 PREF_LABEL = ox.NamedNode(PREFIXES["skos"] + "prefLabel")
+#: What makes a node a concept of a code list: said in ontology/vocabularies.ttl alone.
+CONCEPT_PREDICATES = frozenset(ox.NamedNode(PREFIXES["skos"] + name) for name in (
+    "inScheme", "topConceptOf", "hasTopConcept"))
+CONCEPT_CLASSES = frozenset(ox.NamedNode(PREFIXES["skos"] + name) for name in (
+    "Concept", "ConceptScheme"))
 ALT_LABEL = ox.NamedNode(PREFIXES["skos"] + "altLabel")
 
 
@@ -435,6 +446,30 @@ def check_sources(placed: dict[ox.Quad, str], graph: KnowledgeGraph) -> None:
                 f"{stem_of(name)} --publisher NAME --date YYYY-MM-DD")
 
 
+def check_no_concepts(placed: dict[ox.Quad, str]) -> None:
+    """No statement of the addition makes something a concept of a code list.
+
+    The shapes check a code-list value by membership (``skos:inScheme``), so a source
+    graph declaring the concept itself would pass them: the code lists are decided in
+    ``ontology/vocabularies.ttl`` alone.
+
+    Raises:
+        InputError: naming the statements (and their files) and where the concept belongs.
+    """
+    found = sorted((q for q in placed if q.predicate in CONCEPT_PREDICATES or (
+        q.predicate == RDF_TYPE and q.object in CONCEPT_CLASSES)), key=str)
+    if found:
+        shown = "; ".join(f"{short(q.subject)} {short(q.predicate)} {short(q.object)} "
+                          f"(in {placed[q]})" for q in found[:3])
+        more = f" and {len(found) - 3} more" if len(found) > 3 else ""
+        raise InputError(
+            f"the addition declares code-list concepts: {shown}{more}. A source's graph cannot: "
+            "the code lists are ontology/vocabularies.ttl alone. Take these statements out of "
+            "the addition and add each new concept to ontology/vocabularies.ttl as a "
+            "skos:Concept with skos:inScheme code:<list>, skos:prefLabel @id and @en and "
+            "skos:definition @en (ontology/README.md, \"Code lists are data\")")
+
+
 def add(files: Sequence[str | Path], *, project: Project | None = None,
         source: SourceDescription | None = None, fmt: RdfFormat | None = None,
         dry_run: bool = False, strict: bool = False, limits: Limits | None = None,
@@ -477,12 +512,19 @@ def add(files: Sequence[str | Path], *, project: Project | None = None,
             recovered = recover(data_dir)
         if store is not None:
             graph = open_store(store, read_only=dry_run)
+            stale = refresh_vocabulary(graph, rdf_files(project.ontology_dir), write=not dry_run)
+            if stale and dry_run:
+                raise StoreError(
+                    f"{store}: the store holds an older ontology/ than the project's (changed: "
+                    f"{', '.join(g.value for g in stale)}); kg add without --dry-run brings it "
+                    "up to date, as does `kg load`")
             if not dry_run:
                 recovered = settle(graph, data_dir) or recovered
         else:
             graph = load_graph(project)
         placed = place_statements(parsed, source, graph)
         check_sources(placed, graph)
+        check_no_concepts(placed)
         new = {q: origin for q, origin in placed.items() if not q in graph.store}
         if not new:
             return AddResult((), ValidationReport(()), written=False, dry_run=dry_run,

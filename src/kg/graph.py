@@ -371,6 +371,53 @@ def load_vocabulary(store: ox.Store, path: Path, *, bulk: bool = False) -> ox.Na
     return name
 
 
+def refresh_vocabulary(graph: KnowledgeGraph, files: Sequence[Path], *,
+                       write: bool = True) -> list[ox.NamedNode]:
+    """Make the vocabulary graphs of a store those of ``files`` (the project's ``ontology/``)
+    where they differ: a store holds the vocabulary of the moment ``kg load`` made it, and a
+    concept added to ``ontology/vocabularies.ttl`` since must count (the one edit a new
+    code-list concept needs). One update; returns the graphs that changed (``write``
+    False: only says which differ).
+
+    Raises:
+        SourceFileError: a vocabulary file does not parse or declares no ontology.
+        StoreError: the store cannot be written.
+    """
+    scratch = ox.Store()
+    names = {load_vocabulary(scratch, path) for path in files}
+    removed: list[ox.Quad] = []
+    added: list[ox.Quad] = []
+    changed = []
+    for name in sorted(names, key=lambda n: n.value):
+        new = {q.triple for q in scratch.quads_for_pattern(None, None, None, name)}
+        old = {q.triple for q in graph.store.quads_for_pattern(None, None, None, name)}
+        if new == old:
+            continue
+        changed.append(name)
+        for t in old - new:
+            removed.append(ox.Quad(t.subject, t.predicate, t.object, name))
+            stated_elsewhere = any(q.graph_name != name for q in graph.store.quads_for_pattern(
+                t.subject, t.predicate, t.object) if not isinstance(q.graph_name, ox.DefaultGraph))
+            if not stated_elsewhere:
+                removed.append(ox.Quad(t.subject, t.predicate, t.object))
+        added += [ox.Quad(t.subject, t.predicate, t.object, g)
+                  for t in new - old for g in (name, DEFAULT_GRAPH)]
+    if changed and write:
+        def data(quads: list[ox.Quad]) -> str:
+            return " ".join(f"GRAPH {q.graph_name} {{ {q.triple} }}" if isinstance(
+                q.graph_name, ox.NamedNode) else f"{q.triple} ." for q in quads)
+
+        try:
+            graph.store.update(f"DELETE DATA {{ {data(removed)} }} ; "
+                               f"INSERT DATA {{ {data(added)} }}")
+            if graph.path is not None:
+                graph.store.flush()
+        except OSError as exc:
+            raise StoreError(f"{graph.path}: cannot be written ({exc})") from None
+        graph._vocabulary = None
+    return changed
+
+
 def merge(store: ox.Store, graphs: Sequence[ox.NamedNode] | None = None) -> None:
     """Put the triples of the named graphs (or of ``graphs``) into the default graph."""
     if graphs is None:

@@ -42,6 +42,7 @@ STANDARD_PREFIXES: dict[str, str] = {
     "sdmx-dimension": "http://purl.org/linked-data/sdmx/2009/dimension#",
     "sdmx-measure": "http://purl.org/linked-data/sdmx/2009/measure#",
     "sdmx-attribute": "http://purl.org/linked-data/sdmx/2009/attribute#",
+    "qudt": "http://qudt.org/schema/qudt/",  # units: qudt:hasQuantityKind, qudt:ucumCode
 }
 
 OWN_PREFIXES: dict[str, str] = {
