@@ -768,12 +768,17 @@ ANSWERS: dict[str, list[tuple[dict[str, str], tuple[str, ...], list[tuple[str | 
              "storage:frozen", "20", "uom:tonne", "2022", "2024")]),
     ],
     "indicator-series": [
+        # 2024 was quoted on 2024-11-25, before the year ended: its basis says so
         ({"indicator": "indicator:industry-sector-pad"},
-         ("period", "value", "unit", "qualifier", "statedAs", "source"), [
-            ("period:2021", "115000000", "uom:IDR", "qualifier:exact", "Rp 115.000.000", S001),
-            ("period:2022", "115000000", "uom:IDR", "qualifier:exact", "Rp 115.000.000", S001),
-            ("period:2023", "144000000", "uom:IDR", "qualifier:exact", "Rp 144.000.000", S001),
-            ("period:2024", "330280000", "uom:IDR", "qualifier:exact", "Rp 330.280.000", S001)]),
+         ("period", "basis", "value", "unit", "qualifier", "statedAs", "source"), [
+            ("period:2021", "basis:stated", "115000000", "uom:IDR", "qualifier:exact", "Rp 115.000.000",
+             S001),
+            ("period:2022", "basis:stated", "115000000", "uom:IDR", "qualifier:exact", "Rp 115.000.000",
+             S001),
+            ("period:2023", "basis:stated", "144000000", "uom:IDR", "qualifier:exact", "Rp 144.000.000",
+             S001),
+            ("period:2024", "basis:period-to-date", "330280000", "uom:IDR", "qualifier:exact",
+             "Rp 330.280.000", S001)]),
         ({"indicator": "indicator:umkm-count", "area": "place:balikpapan"},
          ("period", "start", "basis", "value", "qualifier", "source"), [
             ("period:2023", "2023-01-01", "basis:stated", "73300", "qualifier:exact", S004),
@@ -791,11 +796,11 @@ ANSWERS: dict[str, list[tuple[dict[str, str], tuple[str, ...], list[tuple[str | 
             ("reported", None, "date:2025-11-10", None, None, "2", "qualifier:lower-bound", S002),
             ("derived", "period:2024", "date:2025-11-10", "87397", "93000", "6.41",
              "qualifier:approximate", S002)]),
+        # no 2023 -> 2024: the 2024 figure is to date (quoted 2024-11-25), not the year's
         ({"indicator": "indicator:industry-sector-pad"},
          ("method", "fromPeriod", "toPeriod", "growth"), [
             ("derived", "period:2021", "period:2022", "0"),
-            ("derived", "period:2022", "period:2023", "25.22"),
-            ("derived", "period:2023", "period:2024", "129.36")]),
+            ("derived", "period:2022", "period:2023", "25.22")]),
     ],
     "conflicting-figures": [
         ({}, ("indicator", "period", "value", "otherValue"), []),
