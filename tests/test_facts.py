@@ -151,13 +151,14 @@ def test_other_figures_keep_their_qualifier(shipped, indicator, value, qualifier
     assert rows == [(value, source)]
 
 
-def test_pdrb_share_comes_from_bps_as_reported_on_the_article_date(shipped):
+def test_pdrb_share_comes_from_bps_with_its_period_not_printed(shipped):
+    # "data terbaru BPS": the article prints no period; it is known only to precede the quote
     rows = ask(shipped, """
-        SELECT ?provider ?basis ?day WHERE {
+        SELECT ?provider ?basis ?before WHERE {
           GRAPH ?src { ?o kg:indicator indicator:manufacturing-pdrb-share ; kg:dataProvider ?provider ;
-                        kg:periodBasis ?basis ; sdmx-dimension:refPeriod/time:inXSDDate ?day . } }""")
+                        kg:periodBasis ?basis ; sdmx-dimension:refPeriod/time:before/time:inXSDDate ?before . } }""")
     assert rows == [("https://kg.example/id/body/bps-balikpapan",
-                     "https://kg.example/code/basis/report-date", date(2025, 11, 19))]
+                     "https://kg.example/code/basis/not-printed", date(2025, 11, 19))]
 
 
 def test_coal_ban_regulations_were_issued_under_mayor_imdaad_hamid(shipped):

@@ -7,6 +7,7 @@ the over-read is gone.
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 
 import pytest
@@ -61,3 +62,31 @@ def test_overread_2024_pad_is_period_to_date(shipped: KnowledgeGraph, library: Q
     marked = [(compact(r["period"]), compact(r["basis"])) for r in series.values()]
     assert marked[-1] == ("period:2024", "basis:period-to-date")
 
+
+def test_overread_pdrb_share_period_is_not_printed(shipped: KnowledgeGraph,
+                                                   library: QueryLibrary) -> None:
+    """000 gives "lebih dari 47 persen" from BPS's latest data and prints no period: it was stored
+    with the report day 2025-11-19 as its reference period."""
+    rows = ask(shipped, """
+        SELECT ?period ?basis ?type ?noteId ?noteEn ?before ?src WHERE {
+          GRAPH ?src {
+            obs:000-manufacturing-pdrb-share sdmx-dimension:refPeriod ?period ; kg:periodBasis ?basis .
+            ?period a ?type ; skos:editorialNote ?noteId , ?noteEn ;
+                    time:before/time:inXSDDate ?before .
+            FILTER(LANG(?noteId) = "id" && LANG(?noteEn) = "en")
+          } }""")
+    assert rows == [
+        ("period:000-manufacturing-pdrb-share", "basis:not-printed", "time:Interval",
+         "periode tidak tercantum", "period not printed", datetime.date(2025, 11, 19),
+         "source:000_9a270a74a60b7d58")]
+    # a period of unknown bounds: neither a day nor a period with a beginning or an end
+    assert ask(shipped, """
+        SELECT ?p ?o WHERE { period:000-manufacturing-pdrb-share ?p ?o .
+            FILTER(?p IN (time:hasBeginning, time:hasEnd, time:inXSDDate, time:inside)) }""") == []
+    assert ask(shipped, "SELECT ?t WHERE { period:000-manufacturing-pdrb-share a ?t }") \
+        == [("time:Interval",)]
+    # still listed in the series, with its basis and no start day
+    series = run_saved(shipped, "indicator-series", library=library,
+                       indicator="indicator:manufacturing-pdrb-share")
+    assert [(compact(r["period"]), r["start"], compact(r["basis"])) for r in series.values()] \
+        == [("period:000-manufacturing-pdrb-share", None, "basis:not-printed")]

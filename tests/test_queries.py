@@ -856,7 +856,9 @@ ANSWERS: dict[str, list[tuple[dict[str, str], tuple[str, ...], list[tuple[str | 
         ({"qualifier": "qualifier:lower-bound"}, ("indicator", "period", "value", "statedAs"), [
             # "47" and "2": the data says "47.0" and "2.0" (xsd:decimal); the store keeps
             # typed literals in canonical form, the same values
-            ("indicator:manufacturing-pdrb-share", "date:2025-11-19", "47", "lebih dari 47 persen"),
+            # the share's period is not printed: a period node of its own, not the report day
+            ("indicator:manufacturing-pdrb-share", "period:000-manufacturing-pdrb-share", "47",
+             "lebih dari 47 persen"),
             ("indicator:umkm-growth-rate", "date:2025-11-10", "2", "melebihi target 2 persen")]),
     ],
     "findings": [
