@@ -90,3 +90,18 @@ def test_overread_pdrb_share_period_is_not_printed(shipped: KnowledgeGraph,
                        indicator="indicator:manufacturing-pdrb-share")
     assert [(compact(r["period"]), r["start"], compact(r["basis"])) for r in series.values()] \
         == [("period:000-manufacturing-pdrb-share", None, "basis:not-printed")]
+
+
+def test_overread_coal_rules_not_passed_by_the_mayor(shipped: KnowledgeGraph) -> None:
+    """003: "Saat kepemimpinan Wali Kota Imdaad Hamid, dikeluarkan kebijakan Peraturan Wali Kota
+    dan Keputusan Wali Kota": issued during his leadership, read as passed by him."""
+    assert ask(shipped, "SELECT ?law ?who WHERE { GRAPH ?g { ?law schema:legislationPassedBy ?who } }") \
+        == []
+    rows = ask(shipped, """
+        SELECT ?law ?tenure ?src WHERE {
+          GRAPH ?src { ?law a schema:Legislation ; kg:enactedDuringTenure ?tenure } } ORDER BY ?law""")
+    assert rows == [
+        ("policy:kepwali-larangan-batu-bara", "holding:imdaad-hamid--mayor-balikpapan",
+         "source:003_908d3bb2f5f92d70"),
+        ("policy:perwali-larangan-batu-bara", "holding:imdaad-hamid--mayor-balikpapan",
+         "source:003_908d3bb2f5f92d70")]

@@ -843,14 +843,19 @@ ANSWERS: dict[str, list[tuple[dict[str, str], tuple[str, ...], list[tuple[str | 
              "body:fokusborneo", "2025-11-10")]),
     ],
     "policies": [
-        ({}, ("policy", "adoptedBy", "instrument", "instrumentType", "passedBy"), [
-            ("policy:central-government-industry-facilitation", None, None, None, None),
+        # 003 says the coal rules were issued during Mayor Imdaad Hamid's leadership, not by
+        # whom: a tenure, no passedBy
+        ({}, ("policy", "adoptedBy", "instrument", "instrumentType", "passedBy", "tenure"), [
+            ("policy:central-government-industry-facilitation", None, None, None, None, None),
             ("policy:no-natural-resource-exploitation", "body:pemkot-balikpapan",
-             "policy:kepwali-larangan-batu-bara", "legal:mayoral-decree", "person:imdaad-hamid"),
+             "policy:kepwali-larangan-batu-bara", "legal:mayoral-decree", None,
+             "holding:imdaad-hamid--mayor-balikpapan"),
             ("policy:no-natural-resource-exploitation", "body:pemkot-balikpapan",
-             "policy:perwali-larangan-batu-bara", "legal:mayoral-regulation", "person:imdaad-hamid"),
-            ("policy:non-oil-gas-industry-diversification", "body:pemkot-balikpapan", None, None, None),
-            ("policy:ppkm-level-reduction-4-to-2", None, None, None, None)]),
+             "policy:perwali-larangan-batu-bara", "legal:mayoral-regulation", None,
+             "holding:imdaad-hamid--mayor-balikpapan"),
+            ("policy:non-oil-gas-industry-diversification", "body:pemkot-balikpapan", None, None, None,
+             None),
+            ("policy:ppkm-level-reduction-4-to-2", None, None, None, None, None)]),
     ],
     "observations-by-qualifier": [
         ({"qualifier": "qualifier:lower-bound"}, ("indicator", "period", "value", "statedAs"), [
