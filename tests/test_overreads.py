@@ -105,3 +105,21 @@ def test_overread_coal_rules_not_passed_by_the_mayor(shipped: KnowledgeGraph) ->
          "source:003_908d3bb2f5f92d70"),
         ("policy:perwali-larangan-batu-bara", "holding:imdaad-hamid--mayor-balikpapan",
          "source:003_908d3bb2f5f92d70")]
+
+
+def test_overread_balai_kota_is_where_heru_was_met_not_where_002_was_written(
+        shipped: KnowledgeGraph) -> None:
+    """002: "saat ditemui di Balai Kota" (when met at the city hall) was read as the place the
+    article was created (schema:locationCreated)."""
+    assert ask(shipped, "SELECT ?s ?o WHERE { GRAPH ?g { ?s schema:locationCreated ?o } }") == []
+    rows = ask(shipped, """
+        SELECT ?event ?type ?place ?speaker ?src WHERE {
+          GRAPH ?src { ?event a schema:Event ; kg:eventType ?type ;
+                         schema:location place:balai-kota-balikpapan , ?place ;
+                         kg:speaker ?speaker . } }""")
+    assert rows == [("event:002-heru-ressandy-met-at-balai-kota", "eventtype:interview",
+                     "place:balai-kota-balikpapan", "person:heru-ressandy",
+                     "source:002_90bcced4ea2d4b0f")]
+    # the article dates Heru's quotes, not the meeting: no day is made up for it
+    assert ask(shipped, """
+        SELECT ?day WHERE { event:002-heru-ressandy-met-at-balai-kota schema:startDate ?day }""") == []

@@ -820,10 +820,15 @@ ANSWERS: dict[str, list[tuple[dict[str, str], tuple[str, ...], list[tuple[str | 
         ({"entity": "facility:cold-storage-teritip"}, ("source",), [(S001,)]),
     ],
     "label-search": [
+        # the interview at the Balai Kota (002) is an event named after it
         ({"text": "BALAI"}, ("entity", "kind", "language", "label"), [
+            ("event:002-heru-ressandy-met-at-balai-kota", "name", "id",
+             "Heru Ressandy ditemui di Balai Kota"),
             ("place:balai-kota-balikpapan", "alias", "id", "Balai Kota"),
             ("place:balai-kota-balikpapan", "name", "id", "Balai Kota Balikpapan")]),
         ({"text": "City Hall"}, ("entity", "name", "language", "label"), [
+            ("event:002-heru-ressandy-met-at-balai-kota", "Heru Ressandy ditemui di Balai Kota", "en",
+             "Heru Ressandy met at the city hall"),
             ("place:balai-kota-balikpapan", "Balai Kota Balikpapan", "en", "Balikpapan City Hall")]),
         ({"text": "kaltim"}, ("entity", "kind", "label"), [
             ("body:disperindagkop-kaltim", "name", "Disperindagkop Kaltim"),
