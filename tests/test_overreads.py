@@ -123,3 +123,29 @@ def test_overread_balai_kota_is_where_heru_was_met_not_where_002_was_written(
     # the article dates Heru's quotes, not the meeting: no day is made up for it
     assert ask(shipped, """
         SELECT ?day WHERE { event:002-heru-ressandy-met-at-balai-kota schema:startDate ?day }""") == []
+
+
+def test_overread_licensing_ease_is_a_growth_factor_not_a_program(shipped: KnowledgeGraph) -> None:
+    """004: "faktor pendukung seperti kemudahan perizinan usaha" names a factor behind UMKM growth;
+    it was typed as a support program (kg:SupportProgram with instrument:licensing-ease), which
+    nobody in the article is said to run."""
+    assert ask(shipped, """
+        SELECT ?program WHERE { GRAPH ?g { ?program a kg:SupportProgram ;
+                                             kg:instrument instrument:licensing-ease } }""") == []
+    assert ask(shipped, """
+        SELECT ?p WHERE { GRAPH ?g { program:umkm-licensing-ease ?p ?o } }""") == []
+    rows = ask(shipped, """
+        SELECT ?finding ?size ?assessment ?area ?who ?src WHERE {
+          GRAPH ?src { ?finding a kg:SectorFinding ; kg:assessment ?assessment ;
+                         kg:sizeClass ?size ; sdmx-dimension:refArea ?area ;
+                         prov:wasAttributedTo ?who .
+                       FILTER NOT EXISTS { ?finding kg:sector ?sector } } } ORDER BY ?finding""")
+    assert rows == [
+        ("finding:004-licensing-ease-growth-factor", "size:umkm", "assessment:growth-factor",
+         "place:balikpapan", "person:rahmad-masud", "source:004_ceeb33199186a361"),
+        ("finding:004-social-media-growth-factor", "size:umkm", "assessment:growth-factor",
+         "place:balikpapan", "person:rahmad-masud", "source:004_ceeb33199186a361")]
+    assert ask(shipped, """
+        SELECT ?en WHERE { assessment:growth-factor skos:inScheme code:assessment ;
+                             skos:prefLabel ?en ; skos:definition ?def .
+                           FILTER(LANG(?en) = "en" && LANG(?def) = "en") }""") == [("growth factor",)]

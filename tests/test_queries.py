@@ -731,8 +731,8 @@ ANSWERS: dict[str, list[tuple[dict[str, str], tuple[str, ...], list[tuple[str | 
             ("program:dkumkmp-industry-programs", "instrument:technology-development", S001),
             ("program:dkumkmp-industry-programs", "instrument:training", S001),
             ("program:dkumkmp-industry-socialization", "instrument:socialization", S003)]),
+        # ease of licensing (004) is a growth factor, a finding, no longer a program
         ({}, ("provider", "program", "instrument"), [
-            (None, "program:umkm-licensing-ease", "instrument:licensing-ease"),
             (None, "program:umkm-stakeholder-support", "instrument:mentoring"),
             (None, "program:umkm-stakeholder-support", "instrument:partnership"),
             (None, "program:umkm-stakeholder-support", "instrument:socialization"),
@@ -879,6 +879,10 @@ ANSWERS: dict[str, list[tuple[dict[str, str], tuple[str, ...], list[tuple[str | 
             ("assessment:dominant", "finding:000-oil-gas-dominant", "person:adwar-skenda-putra", S000)]),
         ({"assessment": "assessment:dominant", "sector": "sector:trade"}, ("finding", "rank"), [
             ("finding:004-umkm-growth-trade", "1")]),
+        # findings about UMKM as a whole have a size class and no sector
+        ({"assessment": "assessment:growth-factor"}, ("sector", "sizeClass", "finding", "saidBy"), [
+            (None, "size:umkm", "finding:004-licensing-ease-growth-factor", "person:rahmad-masud"),
+            (None, "size:umkm", "finding:004-social-media-growth-factor", "person:rahmad-masud")]),
     ],
     "sources": [
         ({}, ("statedDate", "source", "publisher", "author"), [
