@@ -25,11 +25,15 @@ S003 = "https://kg.example/id/source/003_908d3bb2f5f92d70"
 S004 = "https://kg.example/id/source/004_ceeb33199186a361"
 
 
+def short(value: object) -> object:
+    """An IRI compacted (``basis:stated``); any other value as it is."""
+    return compact(value) if isinstance(value, IRI) else value
+
+
 def ask(shipped: KnowledgeGraph, query: str) -> list[tuple[object, ...]]:
-    """The rows of a SELECT as tuples of Python values, IRIs compacted (``basis:stated``)."""
+    """The rows of a SELECT as tuples of Python values, IRIs compacted."""
     result = shipped.query(query)
-    return [tuple(compact(v) if isinstance(v, IRI) else v for v in (row[n] for n in result.variables))
-            for row in result.values()]
+    return [tuple(short(row[n]) for n in result.variables) for row in result.values()]
 
 
 @pytest.fixture(scope="module")
@@ -54,12 +58,12 @@ def test_overread_2024_pad_is_period_to_date(shipped: KnowledgeGraph, library: Q
     # no growth is derived to or from a figure that covers only part of its period
     result = run_saved(shipped, "growth-derived-vs-reported", library=library,
                        indicator="indicator:industry-sector-pad")
-    pairs = [(compact(r["fromPeriod"]), compact(r["toPeriod"])) for r in result.values()]
+    pairs = [(short(r["fromPeriod"]), short(r["toPeriod"])) for r in result.values()]
     assert pairs == [("period:2021", "period:2022"), ("period:2022", "period:2023")]
     # the series shows it, marked by its basis
     series = run_saved(shipped, "indicator-series", library=library,
                        indicator="indicator:industry-sector-pad")
-    marked = [(compact(r["period"]), compact(r["basis"])) for r in series.values()]
+    marked = [(short(r["period"]), short(r["basis"])) for r in series.values()]
     assert marked[-1] == ("period:2024", "basis:period-to-date")
 
 
@@ -88,7 +92,7 @@ def test_overread_pdrb_share_period_is_not_printed(shipped: KnowledgeGraph,
     # still listed in the series, with its basis and no start day
     series = run_saved(shipped, "indicator-series", library=library,
                        indicator="indicator:manufacturing-pdrb-share")
-    assert [(compact(r["period"]), r["start"], compact(r["basis"])) for r in series.values()] \
+    assert [(short(r["period"]), r["start"], short(r["basis"])) for r in series.values()] \
         == [("period:000-manufacturing-pdrb-share", None, "basis:not-printed")]
 
 
@@ -149,3 +153,32 @@ def test_overread_licensing_ease_is_a_growth_factor_not_a_program(shipped: Knowl
         SELECT ?en WHERE { assessment:growth-factor skos:inScheme code:assessment ;
                              skos:prefLabel ?en ; skos:definition ?def .
                            FILTER(LANG(?en) = "en" && LANG(?def) = "en") }""") == [("growth factor",)]
+
+
+def test_overread_000_infrastructure_has_nodes(shipped: KnowledgeGraph) -> None:
+    """000: "Infrastruktur kita semakin lengkap, mulai pelabuhan internasional, bandara modern,
+    fasilitas logistik, sentra IKM, hingga cold storage ..." existed only as prose. Each is now a
+    node labelled with the article's words (the labels below are those words)."""
+    rows = ask(shipped, """
+        SELECT ?thing ?type ?label ?in WHERE {
+          GRAPH <%s> { finding:000-industry-ecosystem-growing schema:mentions ?thing .
+                       ?thing a ?type ; skos:prefLabel ?label ; schema:containedInPlace ?in .
+                       FILTER(LANG(?label) = "id") } } ORDER BY ?label ?type""" % S000)
+    assert rows == [
+        ("place:balikpapan-airport", "schema:Airport", "bandara modern", "place:balikpapan"),
+        ("place:balikpapan-airport", "schema:Place", "bandara modern", "place:balikpapan"),
+        ("facility:balikpapan-umkm-cold-storage", "kg:ColdStorage", "cold storage", "place:balikpapan"),
+        ("facility:balikpapan-logistics-facilities", "kg:Facility", "fasilitas logistik",
+         "place:balikpapan"),
+        ("place:balikpapan-international-port", "schema:Place", "pelabuhan internasional",
+         "place:balikpapan"),
+        ("place:balikpapan-ikm-centres", "schema:Place", "sentra IKM", "place:balikpapan")]
+    # the article does not say its cold storage is the SIKT one of 001: not merged with it
+    assert ask(shipped, """
+        SELECT ?p WHERE { GRAPH <%s> { facility:cold-storage-teritip ?p ?o } }""" % S000) == []
+    # nothing is made up about them: no name, year, builder or capacity
+    assert ask(shipped, """
+        SELECT ?thing ?p WHERE { GRAPH ?g { finding:000-industry-ecosystem-growing schema:mentions ?thing .
+            ?thing ?p ?o .
+            FILTER(?p IN (kg:yearBuilt, kg:yearOperational, kg:builtBy, kg:operatedBy, kg:storageCapacity,
+                          skos:altLabel, schema:url, dct:identifier)) } }""") == []

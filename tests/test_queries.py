@@ -760,7 +760,12 @@ ANSWERS: dict[str, list[tuple[dict[str, str], tuple[str, ...], list[tuple[str | 
              "instrument:capacity-building")]),
     ],
     "facilities": [
+        # the logistics facilities and the cold storage the 000 speaker lists: nodes, no details
         ({}, ("facility", "place", "part", "mode", "capacity", "unit", "yearBuilt", "yearOperational"), [
+            ("facility:balikpapan-logistics-facilities", "place:balikpapan", None, None, None, None,
+             None, None),
+            ("facility:balikpapan-umkm-cold-storage", "place:balikpapan", None, None, None, None,
+             None, None),
             ("facility:cold-storage-teritip", "place:sikt", None, None, "80", "uom:tonne", "2022", "2024"),
             ("facility:cold-storage-teritip", "place:sikt", "facility:cold-storage-teritip--chilled",
              "storage:chilled", "60", "uom:tonne", "2022", "2024"),
