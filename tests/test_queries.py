@@ -731,8 +731,8 @@ ANSWERS: dict[str, list[tuple[dict[str, str], tuple[str, ...], list[tuple[str | 
             ("program:dkumkmp-industry-programs", "instrument:technology-development", S001),
             ("program:dkumkmp-industry-programs", "instrument:training", S001),
             ("program:dkumkmp-industry-socialization", "instrument:socialization", S003)]),
+        # ease of licensing (004) is a growth factor, a finding, no longer a program
         ({}, ("provider", "program", "instrument"), [
-            (None, "program:umkm-licensing-ease", "instrument:licensing-ease"),
             (None, "program:umkm-stakeholder-support", "instrument:mentoring"),
             (None, "program:umkm-stakeholder-support", "instrument:partnership"),
             (None, "program:umkm-stakeholder-support", "instrument:socialization"),
@@ -760,7 +760,12 @@ ANSWERS: dict[str, list[tuple[dict[str, str], tuple[str, ...], list[tuple[str | 
              "instrument:capacity-building")]),
     ],
     "facilities": [
+        # the logistics facilities and the cold storage the 000 speaker lists: nodes, no details
         ({}, ("facility", "place", "part", "mode", "capacity", "unit", "yearBuilt", "yearOperational"), [
+            ("facility:balikpapan-logistics-facilities", "place:balikpapan", None, None, None, None,
+             None, None),
+            ("facility:balikpapan-umkm-cold-storage", "place:balikpapan", None, None, None, None,
+             None, None),
             ("facility:cold-storage-teritip", "place:sikt", None, None, "80", "uom:tonne", "2022", "2024"),
             ("facility:cold-storage-teritip", "place:sikt", "facility:cold-storage-teritip--chilled",
              "storage:chilled", "60", "uom:tonne", "2022", "2024"),
@@ -778,12 +783,17 @@ ANSWERS: dict[str, list[tuple[dict[str, str], tuple[str, ...], list[tuple[str | 
              "kg:storageCapacity", "20", "uom:tonne", S001)]),
     ],
     "indicator-series": [
+        # 2024 was quoted on 2024-11-25, before the year ended: its basis says so
         ({"indicator": "indicator:industry-sector-pad"},
-         ("period", "value", "unit", "qualifier", "statedAs", "source"), [
-            ("period:2021", "115000000", "uom:IDR", "qualifier:exact", "Rp 115.000.000", S001),
-            ("period:2022", "115000000", "uom:IDR", "qualifier:exact", "Rp 115.000.000", S001),
-            ("period:2023", "144000000", "uom:IDR", "qualifier:exact", "Rp 144.000.000", S001),
-            ("period:2024", "330280000", "uom:IDR", "qualifier:exact", "Rp 330.280.000", S001)]),
+         ("period", "basis", "value", "unit", "qualifier", "statedAs", "source"), [
+            ("period:2021", "basis:stated", "115000000", "uom:IDR", "qualifier:exact", "Rp 115.000.000",
+             S001),
+            ("period:2022", "basis:stated", "115000000", "uom:IDR", "qualifier:exact", "Rp 115.000.000",
+             S001),
+            ("period:2023", "basis:stated", "144000000", "uom:IDR", "qualifier:exact", "Rp 144.000.000",
+             S001),
+            ("period:2024", "basis:period-to-date", "330280000", "uom:IDR", "qualifier:exact",
+             "Rp 330.280.000", S001)]),
         ({"indicator": "indicator:umkm-count", "area": "place:balikpapan"},
          ("period", "start", "basis", "value", "qualifier", "source"), [
             ("period:2023", "2023-01-01", "basis:stated", "73300", "qualifier:exact", S004),
@@ -801,11 +811,11 @@ ANSWERS: dict[str, list[tuple[dict[str, str], tuple[str, ...], list[tuple[str | 
             ("reported", None, "date:2025-11-10", None, None, "2", "qualifier:lower-bound", S002),
             ("derived", "period:2024", "date:2025-11-10", "87397", "93000", "6.41",
              "qualifier:approximate", S002)]),
+        # no 2023 -> 2024: the 2024 figure is to date (quoted 2024-11-25), not the year's
         ({"indicator": "indicator:industry-sector-pad"},
          ("method", "fromPeriod", "toPeriod", "growth"), [
             ("derived", "period:2021", "period:2022", "0"),
-            ("derived", "period:2022", "period:2023", "25.22"),
-            ("derived", "period:2023", "period:2024", "129.36")]),
+            ("derived", "period:2022", "period:2023", "25.22")]),
     ],
     "conflicting-figures": [
         ({}, ("indicator", "period", "value", "otherValue"), []),
@@ -825,10 +835,15 @@ ANSWERS: dict[str, list[tuple[dict[str, str], tuple[str, ...], list[tuple[str | 
         ({"entity": "facility:cold-storage-teritip"}, ("source",), [(S001,)]),
     ],
     "label-search": [
+        # the interview at the Balai Kota (002) is an event named after it
         ({"text": "BALAI"}, ("entity", "kind", "language", "label"), [
+            ("event:002-heru-ressandy-met-at-balai-kota", "name", "id",
+             "Heru Ressandy ditemui di Balai Kota"),
             ("place:balai-kota-balikpapan", "alias", "id", "Balai Kota"),
             ("place:balai-kota-balikpapan", "name", "id", "Balai Kota Balikpapan")]),
         ({"text": "City Hall"}, ("entity", "name", "language", "label"), [
+            ("event:002-heru-ressandy-met-at-balai-kota", "Heru Ressandy ditemui di Balai Kota", "en",
+             "Heru Ressandy met at the city hall"),
             ("place:balai-kota-balikpapan", "Balai Kota Balikpapan", "en", "Balikpapan City Hall")]),
         ({"text": "kaltim"}, ("entity", "kind", "label"), [
             ("body:disperindagkop-kaltim", "name", "Disperindagkop Kaltim"),
@@ -848,20 +863,27 @@ ANSWERS: dict[str, list[tuple[dict[str, str], tuple[str, ...], list[tuple[str | 
              "body:fokusborneo", "2025-11-10")]),
     ],
     "policies": [
-        ({}, ("policy", "adoptedBy", "instrument", "instrumentType", "passedBy"), [
-            ("policy:central-government-industry-facilitation", None, None, None, None),
+        # 003 says the coal rules were issued during Mayor Imdaad Hamid's leadership, not by
+        # whom: a tenure, no passedBy
+        ({}, ("policy", "adoptedBy", "instrument", "instrumentType", "passedBy", "tenure"), [
+            ("policy:central-government-industry-facilitation", None, None, None, None, None),
             ("policy:no-natural-resource-exploitation", "body:pemkot-balikpapan",
-             "policy:kepwali-larangan-batu-bara", "legal:mayoral-decree", "person:imdaad-hamid"),
+             "policy:kepwali-larangan-batu-bara", "legal:mayoral-decree", None,
+             "holding:imdaad-hamid--mayor-balikpapan"),
             ("policy:no-natural-resource-exploitation", "body:pemkot-balikpapan",
-             "policy:perwali-larangan-batu-bara", "legal:mayoral-regulation", "person:imdaad-hamid"),
-            ("policy:non-oil-gas-industry-diversification", "body:pemkot-balikpapan", None, None, None),
-            ("policy:ppkm-level-reduction-4-to-2", None, None, None, None)]),
+             "policy:perwali-larangan-batu-bara", "legal:mayoral-regulation", None,
+             "holding:imdaad-hamid--mayor-balikpapan"),
+            ("policy:non-oil-gas-industry-diversification", "body:pemkot-balikpapan", None, None, None,
+             None),
+            ("policy:ppkm-level-reduction-4-to-2", None, None, None, None, None)]),
     ],
     "observations-by-qualifier": [
         ({"qualifier": "qualifier:lower-bound"}, ("indicator", "period", "value", "statedAs"), [
             # "47" and "2": the data says "47.0" and "2.0" (xsd:decimal); the store keeps
             # typed literals in canonical form, the same values
-            ("indicator:manufacturing-pdrb-share", "date:2025-11-19", "47", "lebih dari 47 persen"),
+            # the share's period is not printed: a period node of its own, not the report day
+            ("indicator:manufacturing-pdrb-share", "period:000-manufacturing-pdrb-share", "47",
+             "lebih dari 47 persen"),
             ("indicator:umkm-growth-rate", "date:2025-11-10", "2", "melebihi target 2 persen")]),
     ],
     "findings": [
@@ -872,6 +894,10 @@ ANSWERS: dict[str, list[tuple[dict[str, str], tuple[str, ...], list[tuple[str | 
             ("assessment:dominant", "finding:000-oil-gas-dominant", "person:adwar-skenda-putra", S000)]),
         ({"assessment": "assessment:dominant", "sector": "sector:trade"}, ("finding", "rank"), [
             ("finding:004-umkm-growth-trade", "1")]),
+        # findings about UMKM as a whole have a size class and no sector
+        ({"assessment": "assessment:growth-factor"}, ("sector", "sizeClass", "finding", "saidBy"), [
+            (None, "size:umkm", "finding:004-licensing-ease-growth-factor", "person:rahmad-masud"),
+            (None, "size:umkm", "finding:004-social-media-growth-factor", "person:rahmad-masud")]),
     ],
     "sources": [
         ({}, ("statedDate", "source", "publisher", "author"), [
