@@ -124,6 +124,12 @@ CASES = {
         dct:hasPart facility:{s}--section .
     facility:{s}--section a kg:StorageSection ; skos:prefLabel "Bagian contoh"@id ;
         dct:isPartOf facility:{s} ; kg:storageMode storage:{NEW} .""",
+    "attribute": lambda s: f"""
+    facility:{s} a kg:Facility ; skos:prefLabel "Fasilitas contoh"@id ;
+        schema:additionalProperty facility:{s}--{NEW}--{s} .
+    facility:{s}--{NEW}--{s} a schema:PropertyValue ; skos:prefLabel "Atribut contoh"@id ;
+        schema:propertyID attribute:{NEW} ; schema:value 5 ; schema:unitCode uom:tonne ;
+        kg:qualifier qualifier:exact ; dct:source source:{s} .""",
     # kg:targetGroup takes sizes or sectors: a new size class
     "size (kg:targetGroup)": lambda s: program(s, more=f"; kg:targetGroup size:{NEW}"),
 }
