@@ -871,6 +871,17 @@ ANSWERS: dict[str, list[tuple[dict[str, str], tuple[str, ...], list[tuple[str | 
             ("2025-11-10", S002, "body:fokusborneo", None),
             ("2025-11-19", S000, "body:inibalikpapan", None)]),
     ],
+    # the shipped data splits no count into groups: tests/test_later_patterns.py adds one
+    "breakdown-vs-total": [
+        ({}, ("indicator", "group", "sum", "totalValue", "verdict"), []),
+    ],
+    "share-derived-vs-stated": [
+        ({}, ("share", "area", "period", "statedShare", "derivedShare", "derivedQualifier",
+              "numeratorValue", "numeratorSource", "denominatorValue", "denominatorSource"), [
+            ("indicator:micro-enterprise-share-of-umkm", "place:balikpapan", "date:2025-11-10", None,
+             "93.55", "qualifier:approximate", "87000", S002, "93000", S002)]),
+        ({"share": "indicator:ikm-share-of-umkm"}, ("share", "derivedShare"), []),
+    ],
     # answered by their own tests below; listed so that every query is accounted for
     "graph-summary": [],
     "source-statements": [],
