@@ -11,30 +11,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pyoxigraph as ox
 import pytest
 
 from kg.graph import load_graph
 from kg.project import Project
 from kg.queries import QueryLibrary, run_saved
 from kg.results import QueryResult
-from kg.terms import compact
 
-from conftest import FIXTURES
+from conftest import FIXTURES, cells
 
 LATER = FIXTURES / "later"
 S002 = "source:002_90bcced4ea2d4b0f"
 S931, S932, S933 = "source:931_pelatihan-umkm-2025", "source:932_ikm-umkm-2025", "source:933_bps-pdrb-2024"
-
-
-def cells(result: QueryResult, *columns: str) -> list[tuple[str | None, ...]]:
-    """The rows' ``columns`` as text: IRIs compacted, literals their lexical form."""
-    def text(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> str | None:
-        if term is None:
-            return None
-        return compact(term.value) if isinstance(term, ox.NamedNode) else term.value
-
-    return [tuple(text(row[c]) for c in columns) for row in result.rows]
 
 
 def added_on_first_try(kg, project: Project, fixture: Path) -> None:  # type: ignore[no-untyped-def]

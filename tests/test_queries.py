@@ -24,7 +24,9 @@ from kg.graph import KnowledgeGraph, load_graph
 from kg.project import Project
 from kg.queries import ParamType, QueryLibrary, read_saved_query, run_query, run_saved, to_term
 from kg.results import QueryResult, ResultFormat, render
-from kg.terms import IRI, compact
+from kg.terms import IRI
+
+from conftest import cells
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
@@ -652,16 +654,6 @@ def library() -> QueryLibrary:
 @pytest.fixture(scope="module")
 def backend(shipped: KnowledgeGraph) -> KnowledgeGraph:
     return shipped
-
-
-def cells(result: QueryResult, *columns: str) -> list[tuple[str | None, ...]]:
-    """The rows' ``columns`` as text: IRIs compacted (``person:budi``), literals their lexical form."""
-    def text(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> str | None:
-        if term is None:
-            return None
-        return compact(term.value) if isinstance(term, ox.NamedNode) else term.value
-
-    return [tuple(text(row[c]) for c in columns) for row in result.rows]
 
 
 #: query -> [(parameters, columns, the expected rows of those columns)]; every
