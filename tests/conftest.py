@@ -19,7 +19,9 @@ import pytest
 from kg.cli import main
 from kg.graph import KnowledgeGraph, load_graph
 from kg.project import Project
+from kg.results import QueryResult
 from kg.shacl import Shapes
+from kg.terms import compact
 from kg.validate import project_shapes
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -63,6 +65,16 @@ def write(folder: Path, name: str, content: str | bytes) -> Path:
     else:
         path.write_text(content, encoding="utf-8")
     return path
+
+
+def cells(result: QueryResult, *columns: str) -> list[tuple[str | None, ...]]:
+    """The rows' ``columns`` as text: IRIs compacted (``person:budi``), literals their lexical form."""
+    def text(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> str | None:
+        if term is None:
+            return None
+        return compact(term.value) if isinstance(term, ox.NamedNode) else term.value
+
+    return [tuple(text(row[c]) for c in columns) for row in result.rows]
 
 
 class CliRun:

@@ -297,7 +297,7 @@ def test_ontology_declares_the_statistics_structure():  # type: ignore[no-untype
     structure = ox.NamedNode(KG + "statisticsStructure")
     assert values(ox.NamedNode(KG + "statistics"), "structure") == [structure]
     components = values(structure, "component")
-    assert len(components) == 12
+    assert len(components) == 14
     required = {values(c, "attribute")[0]: values(c, "componentRequired")
                 for c in components if values(c, "attribute")}
     true = ox.Literal("true", datatype=XSD.boolean)
