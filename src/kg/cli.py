@@ -249,7 +249,7 @@ def cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
     else:
         report = validate_graph(open_graph(args, extra=args.files),
                                 project_shapes(project_of(args)), strict=args.strict,
-                                engine=args.engine)
+                                engine=args.engine, guards=True, files=args.files)
     for warning in report.warnings:
         print(f"kg: warning: {warning}", file=sys.stderr)
     text = {"text": report.to_text, "json": report.to_json, "turtle": report.to_turtle}
@@ -266,7 +266,7 @@ def cmd_summary(args: argparse.Namespace, out: TextIO) -> int:
         out.write(f"\nvalidation: not run on a store (`kg --store {graph.path} validate` "
                   "runs it)\n")
         return 0
-    report = validate_graph(graph, project_shapes(project_of(args)))
+    report = validate_graph(graph, project_shapes(project_of(args)), guards=True)
     for warning in report.warnings:
         print(f"kg: warning: {warning}", file=sys.stderr)
     out.write(f"\nvalidation: {report.summary()}\n")
@@ -534,7 +534,7 @@ def cmd_load(args: argparse.Namespace, out: TextIO) -> int:
         from .validate import validate_files
 
         report = validate_files(rdf_files(project.shapes_dir), files,
-                                vocabulary=rdf_files(project.ontology_dir))
+                                vocabulary=rdf_files(project.ontology_dir), guards=True)
         for warning in report.warnings:
             print(f"kg: warning: {warning}", file=sys.stderr)
         if not report.conforms:
