@@ -110,7 +110,8 @@ def test_appending_to_an_existing_graph_keeps_its_file_byte_for_byte(kg, project
     alias = tmp_path / "alias.ttl"
     alias.write_text('<https://kg.example/id/person/yandri-rinaldi> '
                      '<http://www.w3.org/2004/02/skos/core#altLabel> "Yandri R."@id .\n')
-    run = kg("--root", project_copy.root, "add", alias, "--source", "004_ceeb33199186a361")
+    run = kg("--root", project_copy.root, "add", alias, "--source", "004_ceeb33199186a361",
+             "--amend", "004_ceeb33199186a361")
     assert run.code == 0, run
     new = target.read_bytes()
     assert new.startswith(old) and b"# Added by kg add from alias.ttl." in new[len(old):]
@@ -129,7 +130,7 @@ def test_kg_add_of_a_folder_adds_every_rdf_file_in_it(kg, project_copy, tmp_path
         shutil.copy2(ADD / name, folder / name)
     (folder / "README.md").write_text("notes on the articles, not RDF\n")
     (folder / ".draft.trig").write_text("not read: a hidden file\n")
-    run = kg("--root", project_copy.root, "add", folder)
+    run = kg("--root", project_copy.root, "add", folder, "--amend", "004_ceeb33199186a361")
     assert run.code == 0, run
     added = set(snapshot(project_copy.data_dir))
     assert {"900_test-article.trig", "903_two-graphs.trig"} <= added
@@ -214,7 +215,8 @@ def test_strict_refuses_warnings(kg, project_copy):
 
 
 def test_two_graphs_in_one_file_are_written_to_two_files(kg, project_copy):
-    run = kg("--root", project_copy.root, "add", ADD / "second-graph.trig")
+    run = kg("--root", project_copy.root, "add", ADD / "second-graph.trig",
+             "--amend", "004_ceeb33199186a361")
     assert run.code == 0, run
     assert "in 2 source graph(s)" in run.out
     assert (project_copy.data_dir / "903_two-graphs.trig").exists()
@@ -426,8 +428,8 @@ def test_no_bad_input_reaches_the_network(kg, project_copy, no_network, tmp_path
     imports = tmp_path / "imports.trig"  # owl:imports is a statement, never followed
     imports.write_text(f"<{SOURCE}004_ceeb33199186a361> {{ <{SOURCE}004_ceeb33199186a361> "
                        "<http://www.w3.org/2002/07/owl#imports> <http://127.0.0.1:9/onto.ttl> . }\n")
-    for command in ("add", "validate"):
-        assert kg("--root", project_copy.root, command, imports).code in (0, 1)
+    for command in (("add", "--amend", "004_ceeb33199186a361"), ("validate",)):
+        assert kg("--root", project_copy.root, *command, imports).code in (0, 1)
     assert no_network == []
 
 
@@ -512,12 +514,14 @@ def test_a_crash_at_any_step_leaves_data_exactly_before_or_after(tmp_path):
     added = ADD / "second-graph.trig"
     reference = copy_project(tmp_path / "reference")
     before = snapshot(reference.data_dir)
-    assert main(["--root", str(reference.root), "add", str(added)], out=io.StringIO()) == 0
+    amend = ("--amend", "004_ceeb33199186a361")  # second-graph.trig adds to a seed's graph
+    assert main(["--root", str(reference.root), "add", str(added), *amend],
+                out=io.StringIO()) == 0
     after = snapshot(reference.data_dir)
     assert len({k for k in after if after[k] != before.get(k)}) == 2  # two files change
 
     copies = {step: copy_project(tmp_path / step) for step in STEPS}
-    processes = {step: kg_process(project.root, "add", added, KG_ADD_PAUSE_AT=step)
+    processes = {step: kg_process(project.root, "add", added, *amend, KG_ADD_PAUSE_AT=step)
                  for step, project in copies.items()}  # all at once: 2 CPUs, ~3 s each
     try:
         for step, process in processes.items():
@@ -541,7 +545,8 @@ def test_a_crash_at_any_step_leaves_data_exactly_before_or_after(tmp_path):
 def test_a_failed_write_before_the_commit_point_changes_nothing(kg, project_copy, monkeypatch):
     before = snapshot(project_copy.data_dir)
     monkeypatch.setenv("KG_ADD_FAIL_AT", "temp-written")
-    run = kg("--root", project_copy.root, "add", ADD / "second-graph.trig")
+    run = kg("--root", project_copy.root, "add", ADD / "second-graph.trig",
+             "--amend", "004_ceeb33199186a361")
     assert run.code == 2 and "injected failure" in one_line_error(run.err)
     assert snapshot(project_copy.data_dir) == before
 
@@ -549,10 +554,11 @@ def test_a_failed_write_before_the_commit_point_changes_nothing(kg, project_copy
 def test_a_failure_after_the_commit_point_is_completed_by_the_next_reader(kg, project_copy,
                                                                          monkeypatch, tmp_path):
     reference = copy_project(tmp_path / "reference")
-    assert main(["--root", str(reference.root), "add", str(ADD / "second-graph.trig")],
-                out=io.StringIO()) == 0
+    assert main(["--root", str(reference.root), "add", str(ADD / "second-graph.trig"),
+                 "--amend", "004_ceeb33199186a361"], out=io.StringIO()) == 0
     monkeypatch.setenv("KG_ADD_FAIL_AT", "renamed-one")
-    run = kg("--root", project_copy.root, "add", ADD / "second-graph.trig")
+    run = kg("--root", project_copy.root, "add", ADD / "second-graph.trig",
+             "--amend", "004_ceeb33199186a361")
     assert run.code == 2
     assert JOURNAL_NAME in snapshot(project_copy.data_dir)
     monkeypatch.delenv("KG_ADD_FAIL_AT")
@@ -582,7 +588,8 @@ def test_two_concurrent_adds_to_the_same_graph_both_land(project_copy, tmp_path)
                         f'"{alias}"@id .\n')
         files.append(path)
     with holding_the_lock(project_copy.data_dir):  # both start, both wait, then race
-        processes = [kg_process(project_copy.root, "add", f, "--source", "004_ceeb33199186a361")
+        processes = [kg_process(project_copy.root, "add", f, "--source", "004_ceeb33199186a361",
+                                "--amend", "004_ceeb33199186a361")
                      for f in files]
         time.sleep(1.5)
     outputs = [p.communicate(timeout=120) for p in processes]

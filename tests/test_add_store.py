@@ -27,6 +27,8 @@ from conftest import FIXTURES, ROOT
 from test_add import one_line_error, snapshot
 
 ADD = FIXTURES / "add"
+#: the seed article some additions amend (second-graph.trig adds to its graph)
+SEED = "004_ceeb33199186a361"
 #: Additions that conform, and some that do not (each breaks one constraint, SPARQL ones included).
 CASES = ["add/new-article.trig", "add/second-graph.trig", "add/holding-overlap.trig",
          "add/good-facts-no-graph.ttl", "add/bad-blank-node-only.trig",
@@ -77,7 +79,8 @@ def test_adding_to_a_store_writes_the_file_and_the_store(kg, stored, tmp_path):
 def test_the_store_is_read_from_the_environment_too(kg, stored, monkeypatch, tmp_path):
     project, store = stored
     monkeypatch.setenv("KG_STORE", str(store))
-    assert kg("--root", project.root, "add", ADD / "second-graph.trig").code == 0
+    assert kg("--root", project.root, "add", ADD / "second-graph.trig",
+              "--amend", SEED).code == 0
     assert quads_of(store) == fresh(project, tmp_path / "again")
 
 
@@ -89,7 +92,8 @@ def test_a_store_gives_the_same_verdict_as_data(case, stored, tmp_path):
 
     def attempt(**options: object) -> object:
         try:
-            result = add([fixture], project=project, dry_run=True, **options)  # type: ignore[arg-type]
+            result = add([fixture], project=project, dry_run=True, amend=SEED,
+                         **options)  # type: ignore[arg-type]
         except KGError as exc:
             return type(exc).__name__, str(exc)
         return (result.conforms, sorted(result.report.results, key=repr),
@@ -124,11 +128,13 @@ def test_an_interruption_after_the_commit_point_reaches_the_store_at_the_next_ad
         kg, stored, monkeypatch, tmp_path):
     project, store = stored
     monkeypatch.setenv("KG_ADD_FAIL_AT", "renamed-all")
-    run = kg("--root", project.root, "add", "--store", store, ADD / "second-graph.trig")
+    run = kg("--root", project.root, "add", "--store", store, ADD / "second-graph.trig",
+                "--amend", SEED)
     assert run.code == 2, run
     assert (store / PENDING_NAME).exists()  # files committed, store not yet
     monkeypatch.delenv("KG_ADD_FAIL_AT")
-    again = kg("--root", project.root, "add", "--store", store, ADD / "second-graph.trig")
+    again = kg("--root", project.root, "add", "--store", store, ADD / "second-graph.trig",
+                "--amend", SEED)
     assert again.code == 0 and "completed an interrupted kg add in the store" in again.out
     assert not (store / PENDING_NAME).exists()
     assert quads_of(store) == fresh(project, tmp_path / "again")
@@ -138,11 +144,12 @@ def test_an_interruption_before_the_commit_point_is_dropped(kg, stored, monkeypa
     project, store = stored
     files = snapshot(project.data_dir)
     monkeypatch.setenv("KG_ADD_FAIL_AT", "temp-written")
-    assert kg("--root", project.root, "add", "--store", store, ADD / "second-graph.trig").code == 2
+    assert kg("--root", project.root, "add", "--store", store, ADD / "second-graph.trig",
+                "--amend", SEED).code == 2
     assert (store / PENDING_NAME).exists()
     monkeypatch.delenv("KG_ADD_FAIL_AT")
     run = kg("--root", project.root, "add", "--store", store, "--dry-run",
-             ADD / "second-graph.trig")
+             ADD / "second-graph.trig", "--amend", SEED)
     assert run.code == 0  # a dry run settles nothing
     assert (store / PENDING_NAME).exists()
     run = kg("--root", project.root, "add", "--store", store, ADD / "new-article.trig")

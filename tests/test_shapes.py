@@ -140,6 +140,11 @@ def test_invalid_fixture_fails_with_its_message(kg, shapes_only, shapes, fixture
     run = kg(*argv, *(["--strict"] if strict else []))
     assert run.code == 1, run
     report = json.loads(run.out)
+    # a dct:source other than the statement's graph also breaks kg.guards' rule (not a shape)
+    report["results"] = [r for r in report["results"] if not (
+        r["shape"] == "kgsh:SourceIsItsGraphGuard" and fixture_constraint(fixture).value.endswith(
+            ("ObservationShape-source", "ObservationShape-unitPeriodSource",
+             "SectorFindingShape-source")))]
     messages = [r["message"] for r in report["results"]]
     assert messages, "no result at all"
     assert any(expected in m for m in messages), f"expected {expected!r} among {messages}"

@@ -14,10 +14,14 @@ The steps, each of which can refuse (and then nothing is written):
    no statement declares a code-list concept (``skos:inScheme`` ...): those are
    ``ontology/vocabularies.ttl``'s alone (:func:`check_no_concepts`);
 3. **what is new**: statements already in their graph are dropped; when nothing
-   is left, nothing is written;
+   is left, nothing is written. New statements into the graph of a source that
+   exists already need ``--amend STEM`` (``amend=``), else the addition is
+   refused (:class:`~kg.errors.ProvenanceError`); the account then lists them;
 4. **validation**: the graph with the addition, against the shapes, on the focus
-   nodes the addition can affect (:mod:`kg.reach`). Non-conformance is a
-   result (exit 1), with every problem and the new statements concerned;
+   nodes the addition can affect (:mod:`kg.reach`), and the guards of
+   :mod:`kg.guards` on the new statements (``dct:source`` is the graph; the
+   terms are declared). Non-conformance is a result (exit 1), with every problem
+   and the new statements concerned;
 5. **write**: each touched graph's file ``data/<stem>.trig`` gets the new
    statements appended as a TriG block of the same graph (what is there is kept
    byte for byte, comments included), or is created; all files change at once
@@ -46,8 +50,9 @@ locks and writes, recorded in the store's ``kg-files.json``).
 
 Exit codes of ``kg add`` (as ``kg validate``): 0 added, or nothing new to add;
 1 does not conform (nothing written); 2 could not run: an unusable file, a
-statement without a described source article (:class:`~kg.errors.ProvenanceError`:
-the input, not the data, is at fault), ``data/`` locked or unwritable.
+statement without a described source article, or into an existing one's graph
+without ``--amend`` (:class:`~kg.errors.ProvenanceError`: the input, not the
+data, is at fault), ``data/`` locked or unwritable.
 """
 
 from __future__ import annotations
@@ -57,7 +62,7 @@ import hashlib
 import json
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from contextlib import nullcontext
 from pathlib import Path
 from types import MappingProxyType
@@ -234,6 +239,7 @@ class GraphAddition(NamedTuple):
     statements: tuple[ox.Triple, ...]   #: the new statements, sorted
     entities: tuple[AnyTerm, ...]       #: what the new statements are about (subjects)
     new_entities: tuple[AnyTerm, ...]   #: of those, the ones the graph did not mention before
+    amended: bool = False               #: the graph existed before (``--amend``)
 
 
 class AddResult(NamedTuple):
@@ -290,6 +296,8 @@ class AddResult(NamedTuple):
                 names = [short(e) for e in a.new_entities]
                 more = f", ... ({len(names) - 12} more)" if len(names) > 12 else ""
                 lines.append("    new: " + ", ".join(names[:12]) + more)
+            if a.amended:
+                lines += amendment_lines(a)
         if self.scope is not None:
             lines.append(self.scope.describe())
         lines.append("validation: " + self.report.summary())
@@ -308,6 +316,22 @@ class AddResult(NamedTuple):
                 lines.append(f"    new statement: {short(quad.subject)} {short(quad.predicate)} "
                              f"{short(quad.object)} .  (from {origin})")
         return lines
+
+
+#: How many statements of an amended source's graph the account shows.
+AMENDMENT_SHOWN = 20
+
+
+def amendment_lines(addition: GraphAddition, *, shown: int = AMENDMENT_SHOWN) -> list[str]:
+    """What an addition changes in an existing source's graph: its statements, one a line."""
+    statements = addition.statements
+    lines = [f"    amended {short(addition.graph)}, which existed before: it gains"]
+    lines += [f"      + {short(t.subject)} {short(t.predicate)} {short(t.object)} ."
+              for t in statements[:shown]]
+    if len(statements) > shown:
+        lines.append(f"      ... and {len(statements) - shown} more (all of them are in "
+                     f"{addition.file.name}, after the line '# Added by kg add')")
+    return lines
 
 
 def concerned(result: ValidationResult, new: list[tuple[ox.Quad, str]], *,
@@ -474,18 +498,28 @@ def add(files: Sequence[str | Path], *, project: Project | None = None,
         source: SourceDescription | None = None, fmt: RdfFormat | None = None,
         dry_run: bool = False, strict: bool = False, limits: Limits | None = None,
         lock_timeout: float | None = None, analysis: ShapeAnalysis | None = None,
-        engine: str | None = None, store: str | Path | None = None) -> AddResult:
+        engine: str | None = None, store: str | Path | None = None,
+        amend: str | Sequence[str] = ()) -> AddResult:
     """Add the statements of ``files`` to the graph, if they conform; see the module docstring.
 
     ``fmt`` forces the input format (else each file's suffix tells). ``analysis``
     (a :class:`~kg.reach.ShapeAnalysis`) may be passed to reuse it. ``engine``:
     the validation engine, as :func:`kg.validate.validate`. ``store``: an
     on-disk store (``kg load``) to read the graph from instead of the files of
-    ``data/``, kept in step with the files it was loaded from.
+    ``data/``, kept in step with the files it was loaded from. ``amend``: the
+    stems of existing sources whose graphs the addition may change (``--amend``);
+    a new article needs none.
+
+    Besides the shapes, the addition must pass the guards of :mod:`kg.guards`
+    (each statement's ``dct:source`` is its graph; every class and property is
+    declared in ``ontology/`` or reused from a standard vocabulary): a broken guard
+    is a violation in the report.
 
     Raises:
-        SourceFileError, LimitError, InputError: a file is unusable (names file and line).
-        ProvenanceError: statements whose source article is unknown or undescribed.
+        SourceFileError, LimitError, InputError: a file is unusable (names file and line);
+            ``amend`` names a source that does not exist.
+        ProvenanceError: statements whose source article is unknown or undescribed;
+            statements into an existing source's graph that ``amend`` does not name.
         StoreError: data/ is locked for longer than ``lock_timeout``, or cannot be written.
         KGError: the shapes cannot be run.
     """
@@ -499,6 +533,7 @@ def add(files: Sequence[str | Path], *, project: Project | None = None,
     limits = limits or Limits.from_env()
     if source is not None:
         _ = source.iri  # a bad stem fails before anything is read
+    amended_sources = amendments(amend)
     parsed = read_inputs(paths, fmt=fmt, limits=limits)
     if store is not None:
         data_dir = data_folder(Path(store))
@@ -529,6 +564,7 @@ def add(files: Sequence[str | Path], *, project: Project | None = None,
         if not new:
             return AddResult((), ValidationReport(()), written=False, dry_run=dry_run,
                              already_present=len(placed), recovered=recovered)
+        amended = check_amendments(new, graph, amended_sources, root=project.root)
         mentioned: set[AnyTerm] = {q.subject for q in placed if graph.mentions(q.subject)}
         shapes = project_shapes(project)
         if analysis is None:
@@ -540,7 +576,8 @@ def add(files: Sequence[str | Path], *, project: Project | None = None,
         novel = [q for q in new if ox.Quad(q.subject, q.predicate, q.object) not in graph.store]
         report, scope = validate_addition(graph, novel, shapes, strict=strict,
                                           analysis=analysis, engine=engine)
-        additions, contents = _plan(data_dir, graph, new, mentioned)
+        report = guarded(report, new, parsed, graph, store=store, root=project.root)
+        additions, contents = _plan(data_dir, graph, new, mentioned, amended)
         result = AddResult(tuple(additions), report, written=False, dry_run=dry_run,
                            already_present=len(placed) - len(new), scope=scope,
                            recovered=recovered, origins=new)
@@ -558,8 +595,82 @@ def add(files: Sequence[str | Path], *, project: Project | None = None,
                          recovered=recovered, origins=new)
 
 
+def amendments(amend: str | Sequence[str]) -> set[ox.NamedNode]:
+    """The source graphs ``--amend`` names.
+
+    Raises:
+        InputError: a stem that cannot name a source.
+    """
+    stems = [amend] if isinstance(amend, str) else list(amend)
+    for stem in stems:
+        if not STEM.fullmatch(stem) or stem.endswith((".trig", ".tmp")):
+            raise InputError(f"--amend {stem!r}: give the stem of an existing source (the name "
+                             "of its file in data/ without .trig, e.g. 004_ceeb33199186a361)")
+    return {ox.NamedNode(SOURCE_PREFIX + stem) for stem in stems}
+
+
+def check_amendments(new: Mapping[ox.Quad, str], graph: KnowledgeGraph,
+                     amend: set[ox.NamedNode], *, root: Path | None = None
+                     ) -> set[ox.NamedNode]:
+    """The existing source graphs the addition changes, each of which ``amend`` must name.
+
+    Statements into an article's graph after the fact change what that source is
+    recorded to say: a deliberate act (``--amend STEM``), never a side effect of a
+    file that names the wrong graph.
+
+    Raises:
+        InputError: ``amend`` names a source with no graph.
+        ProvenanceError: an existing source's graph gains statements ``amend`` does not allow.
+    """
+    def exists(name: ox.NamedNode) -> bool:
+        return next(graph.quads(None, None, None, name), None) is not None
+
+    def where(name: ox.NamedNode) -> str:
+        origin = graph.origin(name)
+        return f" ({_relative(origin, root)})" if origin is not None else ""
+
+    for name in sorted(amend, key=lambda n: n.value):
+        if not exists(name):
+            raise InputError(f"--amend {stem_of(name)}: there is no source {short(name)} to "
+                             "amend (no such graph in the data); a new article needs no --amend")
+    touched: dict[ox.NamedNode, int] = {}
+    for quad in new:
+        assert isinstance(quad.graph_name, ox.NamedNode)  # placed in a source graph
+        touched[quad.graph_name] = touched.get(quad.graph_name, 0) + 1
+    existing = {name for name in touched if exists(name)}
+    refused = sorted(existing - amend, key=lambda n: n.value)
+    if refused:
+        sources = "; ".join(f"{short(n)}{where(n)} would gain {touched[n]} statement(s)"
+                            for n in refused)
+        flags = " ".join(f"--amend {stem_of(n)}" for n in refused)
+        raise ProvenanceError(
+            f"the addition changes existing sources: {sources}. Statements into an existing "
+            f"article's graph change what that source is recorded to say; if that is meant, "
+            f"give {flags} (library: amend=[...]); if not, put the statements in the graph "
+            "of the article that states them. Nothing was written")
+    return existing
+
+
+def guarded(report: ValidationReport, new: Mapping[ox.Quad, str],
+            parsed: Sequence[tuple[Path, list[ox.Quad]]], graph: KnowledgeGraph, *,
+            store: str | Path | None, root: Path | None) -> ValidationReport:
+    """The report with the results of the guards (:mod:`kg.guards`) on the new statements."""
+    from .guards import Terms, addition_results
+    from .report import sort_key
+
+    paths = {path.name: path for path, _ in parsed}
+    files = {quad: paths[origin] for quad, origin in new.items() if origin in paths}
+    found = addition_results(new, Terms.of(graph.store), files,
+                             store=Path(store) if store is not None else None, root=root)
+    if not found:
+        return report
+    return ValidationReport(sorted((*report.results, *found), key=sort_key),
+                            strict=report.strict, warnings=report.warnings)
+
+
 def _plan(data_dir: Path, graph: KnowledgeGraph, new: dict[ox.Quad, str],
-          mentioned: set[AnyTerm]) -> tuple[list[GraphAddition], dict[str, bytes]]:
+          mentioned: set[AnyTerm], amended: Collection[ox.NamedNode] = ()
+          ) -> tuple[list[GraphAddition], dict[str, bytes]]:
     """Per touched graph: what it gains, and the full new content of its file."""
     additions: list[GraphAddition] = []
     contents: dict[str, bytes] = {}
@@ -587,7 +698,8 @@ def _plan(data_dir: Path, graph: KnowledgeGraph, new: dict[ox.Quad, str],
             graph=name, file=target, new_file=old is None,
             statements=tuple(sorted((q.triple for q in quads), key=str)),
             entities=tuple(subjects),
-            new_entities=tuple(s for s in subjects if s not in mentioned)))
+            new_entities=tuple(s for s in subjects if s not in mentioned),
+            amended=name in amended))
     return additions, contents
 
 

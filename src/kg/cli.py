@@ -249,7 +249,7 @@ def cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
     else:
         report = validate_graph(open_graph(args, extra=args.files),
                                 project_shapes(project_of(args)), strict=args.strict,
-                                engine=args.engine)
+                                engine=args.engine, guards=True, files=args.files)
     for warning in report.warnings:
         print(f"kg: warning: {warning}", file=sys.stderr)
     text = {"text": report.to_text, "json": report.to_json, "turtle": report.to_turtle}
@@ -266,7 +266,7 @@ def cmd_summary(args: argparse.Namespace, out: TextIO) -> int:
         out.write(f"\nvalidation: not run on a store (`kg --store {graph.path} validate` "
                   "runs it)\n")
         return 0
-    report = validate_graph(graph, project_shapes(project_of(args)))
+    report = validate_graph(graph, project_shapes(project_of(args)), guards=True)
     for warning in report.warnings:
         print(f"kg: warning: {warning}", file=sys.stderr)
     out.write(f"\nvalidation: {report.summary()}\n")
@@ -534,7 +534,7 @@ def cmd_load(args: argparse.Namespace, out: TextIO) -> int:
         from .validate import validate_files
 
         report = validate_files(rdf_files(project.shapes_dir), files,
-                                vocabulary=rdf_files(project.ontology_dir))
+                                vocabulary=rdf_files(project.ontology_dir), guards=True)
         for warning in report.warnings:
             print(f"kg: warning: {warning}", file=sys.stderr)
         if not report.conforms:
@@ -591,6 +591,10 @@ def add_add_command(commands: argparse._SubParsersAction[argparse.ArgumentParser
                          metavar="NAME|IRI", help="an author (repeatable): person:<id> or a name")
     article.add_argument("--language", default="id", metavar="CODE",
                          help="the article's language (schema:inLanguage; default: id)")
+    add.add_argument("--amend", action="append", default=[], metavar="STEM",
+                     help="allow statements into the graph of this existing source (repeatable); "
+                          "without it, an addition that changes an existing article's graph is "
+                          "refused. A new article needs none")
     add.add_argument("--dry-run", action="store_true",
                      help="check and validate, say what would be added, write nothing")
     add.add_argument("--strict", action="store_true", help="warnings refuse the addition too")
@@ -630,7 +634,7 @@ def cmd_add(args: argparse.Namespace, out: TextIO) -> int:
     fmt = RdfFormat.from_name(args.input_format) if args.input_format else None
     result = add(args.files, project=project, source=source, fmt=fmt, dry_run=args.dry_run,
                  strict=args.strict, limits=limits, lock_timeout=args.lock_timeout,
-                 engine=args.engine, store=store_path(args))
+                 engine=args.engine, store=store_path(args), amend=args.amend)
     out.write(result.to_text(project.root))
     return 0 if result.conforms else 1
 

@@ -224,28 +224,41 @@ _SHAPES: dict[tuple[tuple[str, int, int], ...], Shapes] = {}
 
 
 def validate_graph(graph: KnowledgeGraph, shapes: Shapes, *, strict: bool = False,
-                   engine: str | None = None, focus: Iterable[Term] | None = None
-                   ) -> ValidationReport:
+                   engine: str | None = None, focus: Iterable[Term] | None = None,
+                   guards: bool = False, files: Sequence[Path] = ()) -> ValidationReport:
     """Validate a graph (in memory or on disk): its merged default graph, results traced to
     the source graphs and files that state each focus node.
+
+    ``guards``: add the results of :mod:`kg.guards` (each statement's ``dct:source`` is
+    its graph; every class and property is declared in the ontology or reused from a
+    standard vocabulary), as ``kg validate`` does; ``files``: the extra files read into
+    the graph, named where their statements break a guard.
 
     Raises:
         ShapesError: the shapes are ill-formed.
         KGError: an unknown engine, or pySHACL could not run the shapes.
     """
-    return validate(graph.store, shapes, strict=strict, engine=engine, focus=focus,
-                    provenance=GraphProvenance(graph))
+    report = validate(graph.store, shapes, strict=strict, engine=engine, focus=focus,
+                      provenance=GraphProvenance(graph))
+    if guards:
+        from .guards import graph_results
+
+        found = graph_results(graph, files=files)
+        if found:
+            report = ValidationReport(sorted((*report.results, *found), key=sort_key),
+                                      strict=strict, warnings=report.warnings)
+    return report
 
 
 def validate_files(shapes_files: Sequence[str | Path], data_files: Sequence[str | Path], *,
                    vocabulary: Sequence[Path] = (), strict: bool = False,
-                   engine: str | None = None) -> ValidationReport:
+                   engine: str | None = None, guards: bool = False) -> ValidationReport:
     """Validate RDF files (with ``vocabulary`` files, as the project's ``ontology/``) against
     shapes files (``kg validate --shapes SHAPES DATA...``, ``kg load --validate``).
 
     The data files are the user's own, read as the project's files are (``kg load``
     loads them as they are); ``kg validate FILE`` without ``--shapes`` reads them as
-    untrusted input.
+    untrusted input. ``guards``: as :func:`validate_graph` (for the project's own files).
 
     Raises:
         SourceFileError: a file cannot be read or parsed.
@@ -255,7 +268,8 @@ def validate_files(shapes_files: Sequence[str | Path], data_files: Sequence[str 
     from .graph import read_files
 
     graph = read_files([Path(f) for f in data_files], vocabulary)
-    return validate_graph(graph, Shapes.from_files(shapes_files), strict=strict, engine=engine)
+    return validate_graph(graph, Shapes.from_files(shapes_files), strict=strict, engine=engine,
+                          guards=guards, files=[Path(f) for f in data_files])
 
 
 def relative(path: Path) -> str:
