@@ -270,3 +270,133 @@ def test_an_unknown_prefix_is_still_refused_at_its_place(kg, tmp_path):
     run = kg("add", "--dry-run", path, "--source", "906_x")
     assert run.code == 2
     assert 'unknown.ttl:2:12: syntax error: Prefix "foo:" not bound' in run.err
+
+
+# ---------------------------------------------------------------------------- refusals
+
+
+def problems_of(out: str) -> dict[str, list[str]]:
+    """A refusal's account: each problem line -> the new statements shown under it."""
+    found: dict[str, list[str]] = {}
+    current = None
+    for line in out.splitlines():
+        if line.startswith(("Violation", "Warning", "Info")):
+            current = line
+            found[current] = []
+        elif line.startswith("    new statement:") and current is not None:
+            found[current].append(line.strip())
+    return found
+
+
+def test_hole_refusal_lists_statements_that_are_not_the_faulty_ones_sections_over_total(
+        kg, project_copy):
+    """Chilled 60 + frozen 30 vs the facility's 80: the 30 t statement, not containedInPlace,
+    type, hasPart of the facility."""
+    path = ADD / "capacity-parts-over-total.trig"
+    run = kg("--root", project_copy.root, "add", path)
+    assert run.code == 1, run
+    problems = problems_of(run.out)
+    (sum_problem,) = [p for p in problems if "add up to 110" in p]
+    shown = problems[sum_problem]
+    assert shown == ['new statement: facility:cold-storage-teritip--frozen--capacity '
+                     'schema:value "30"^^xsd:integer .  (from capacity-parts-over-total.trig:17)']
+    for line in problems.values():
+        assert not any("containedInPlace" in s or "rdf:type" in s for s in line), problems
+
+
+def test_hole_refusal_lists_statements_that_are_not_the_faulty_ones_share_over_100(
+        kg, project_copy):
+    run = kg("--root", project_copy.root, "add", ADD / "share-over-100-percent.trig")
+    assert run.code == 1, run
+    (shown,) = problems_of(run.out).values()
+    assert shown == ['new statement: obs:908-manufacturing-pdrb-share sdmx-measure:obsValue '
+                     '"147.0"^^xsd:decimal .  (from share-over-100-percent.trig:16)']
+
+
+def test_refusal_of_a_path_shows_the_statement_on_it_with_its_line(kg, project_copy, tmp_path):
+    text = UNDECLARED.replace('schema:inLanguage "id" .', 'schema:inLanguage "id" ;\n'
+                              '        dct:identifier "another-id" .')
+    path = tmp_path / "two-ids.trig"
+    path.write_text(text, encoding="utf-8")
+    run = kg("--root", project_copy.root, "add", path)
+    assert run.code == 1, run
+    (shown,) = [s for p, s in problems_of(run.out).items() if "dct:identifier" in p]
+    assert all("dct:identifier" in s for s in shown), shown
+    assert {s.rsplit("(from ", 1)[1] for s in shown} == {"two-ids.trig:2)", "two-ids.trig:5)"}
+
+
+def test_statement_lines_are_where_each_statement_is_written(tmp_path):
+    from kg.causes import statement_lines
+    from kg.formats import RdfFormat
+    from kg.untrusted import parse_untrusted
+
+    path = ADD / "capacity-parts-over-total.trig"
+    lines = statement_lines(path, RdfFormat.TRIG, {q.triple for q in parse_untrusted(path)})
+    text = path.read_text().splitlines()
+    for triple, line in lines.items():
+        local = triple.object.value.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+        assert local in text[line - 1], (triple, line)
+    assert len(lines) == 14
+
+
+# ---------------------------------------------------------------------------- conflicts
+
+CONFLICT = ("conflict: indicator:umkm-count, place:balikpapan, period:2024: "
+            "(source:900_test-article) 88000 'sekitar 88 ribu unit usaha' "
+            "[qualifier:approximate] disagrees with (source:004_ceeb33199186a361) 87397 "
+            "'87.397 unit usaha' [qualifier:exact]")
+
+
+def test_hole_conflicts_found_by_an_addition_are_not_printed_by_kg_add(kg, project_copy):
+    before = {p.name: p.read_bytes() for p in project_copy.data_dir.iterdir()}
+    dry = kg("--root", project_copy.root, "add", "--dry-run", ADD / "new-article.trig")
+    assert dry.code == 0, dry
+    assert "figures of this addition that other sources state otherwise (saved query " \
+           "conflicting-figures): 1" in dry.out
+    assert "  " + CONFLICT in dry.out
+    assert {p.name: p.read_bytes() for p in project_copy.data_dir.iterdir()} == before
+    run = kg("--root", project_copy.root, "add", ADD / "new-article.trig")
+    assert run.code == 0, run
+    assert CONFLICT in run.out
+
+
+def test_kg_add_dry_run_on_a_store_prints_conflicts_and_leaves_the_store_as_it_was(
+        kg, project_copy, tmp_path):
+    from kg.graph import open_store
+
+    store = tmp_path / "store"
+    assert kg("--root", project_copy.root, "load", "--store", store).code == 0
+    size = len(open_store(store).store)
+    run = kg("--root", project_copy.root, "add", "--store", store, "--dry-run",
+             ADD / "new-article.trig")
+    assert run.code == 0, run
+    assert CONFLICT in run.out
+    assert len(open_store(store).store) == size
+    run = kg("--root", project_copy.root, "add", "--store", store, ADD / "new-article.trig")
+    assert run.code == 0 and CONFLICT in run.out, run
+
+
+def test_an_addition_without_conflicts_prints_none(kg, project_copy, tmp_path):
+    path = tmp_path / "undeclared.trig"
+    path.write_text(UNDECLARED, encoding="utf-8")
+    run = kg("--root", project_copy.root, "add", "--dry-run", path)
+    assert run.code == 0, run
+    assert "conflicting-figures" not in run.out
+
+
+def test_kg_add_prints_conflicts_by_the_columns_the_query_has(kg, project_copy):
+    """The lead's query adds ?figure ?other ?verdict ?why: printed without a change here."""
+    query = project_copy.queries_dir / "conflicting-figures.rq"
+    text = query.read_text()
+    text = text.replace("SELECT DISTINCT ?indicator", "SELECT DISTINCT ?figure ?other ?verdict "
+                        "?why ?indicator")
+    text = text.replace("  OPTIONAL { ?figure kg:qualifier ?qualifier }",
+                        '  BIND("conflict" AS ?verdict)\n  BIND("the values differ" AS ?why)\n'
+                        "  OPTIONAL { ?figure kg:qualifier ?qualifier }")
+    query.write_text(text)
+    run = kg("--root", project_copy.root, "add", "--dry-run", ADD / "new-article.trig")
+    assert run.code == 0, run
+    assert ("  conflict: obs:900-umkm-count-2024 (source:900_test-article) 88000 'sekitar 88 "
+            "ribu unit usaha' [qualifier:approximate] disagrees with obs:004-umkm-count-2024 "
+            "(source:004_ceeb33199186a361) 87397 '87.397 unit usaha' [qualifier:exact] "
+            "(the values differ)") in run.out, run.out

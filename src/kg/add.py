@@ -271,6 +271,10 @@ class AddResult(NamedTuple):
     scope: Scope | None = None        #: what the validation looked at
     recovered: str | None = None      #: what an interrupted earlier ``kg add`` left, and how it was settled
     origins: Mapping[ox.Quad, str] = MappingProxyType({})  #: where each new statement is written
+    #: of a refusal: per problem, the new statements that cause it and where each is written
+    causes: Mapping[ValidationResult, tuple[tuple[ox.Quad, str], ...]] = MappingProxyType({})
+    #: what the saved query conflicting-figures finds between the addition and the graph
+    conflicts: tuple[str, ...] = ()
 
     @property
     def conforms(self) -> bool:
@@ -315,6 +319,10 @@ class AddResult(NamedTuple):
         lines.append("validation: " + self.report.summary())
         for result in self.report.results:
             lines.append("  " + result.line())
+        if self.conflicts:
+            lines.append(f"figures of this addition that other sources state otherwise "
+                         f"(saved query conflicting-figures): {len(self.conflicts)}")
+            lines += ["  " + line for line in self.conflicts]
         if self.dry_run:
             lines.append("dry run: nothing was written")
         return "\n".join(lines) + "\n"
@@ -324,7 +332,8 @@ class AddResult(NamedTuple):
         lines = []
         for result in self.report.results:
             lines.append(result.line())
-            for quad, origin in concerned(result, new):
+            shown = self.causes[result] if result in self.causes else concerned(result, new)
+            for quad, origin in shown:
                 lines.append(f"    new statement: {short(quad.subject)} {short(quad.predicate)} "
                              f"{short(quad.object)} .  (from {origin})")
         return lines
@@ -533,9 +542,20 @@ def add(files: Sequence[str | Path], *, project: Project | None = None,
         report, scope = validate_addition(graph, novel, shapes, strict=strict,
                                           analysis=analysis, engine=engine)
         additions, contents = _plan(data_dir, graph, new, mentioned)
+        causes = {}
+        conflicts: tuple[str, ...] = ()
+        if not report.conforms:
+            from .causes import explain
+
+            causes = explain(report.results, new, novel={q.triple for q in novel}, graph=graph,
+                             shapes=shapes.store, files={p.name: p for p, _ in parsed}, fmt=fmt)
+        else:
+            from .conflicts import try_conflicts
+
+            conflicts = try_conflicts(graph, list(new), project)
         result = AddResult(tuple(additions), report, written=False, dry_run=dry_run,
                            already_present=len(placed) - len(new), scope=scope,
-                           recovered=recovered, origins=new)
+                           recovered=recovered, origins=new, causes=causes, conflicts=conflicts)
         if not report.conforms or dry_run:
             return result
         if store is not None:
@@ -545,9 +565,7 @@ def add(files: Sequence[str | Path], *, project: Project | None = None,
             apply(graph, pending)
         else:
             commit(data_dir, contents, timeout=lock_timeout)
-        return AddResult(result.additions, report, written=True, dry_run=False,
-                         already_present=result.already_present, scope=scope,
-                         recovered=recovered, origins=new)
+        return result._replace(written=True)
 
 
 def _plan(data_dir: Path, graph: KnowledgeGraph, new: dict[ox.Quad, str],
