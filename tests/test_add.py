@@ -195,7 +195,7 @@ def test_nonconforming_addition_is_refused_naming_statement_focus_and_message(kg
     assert "path sdmx-measure:obsValue" in run.out
     assert "A statistic needs exactly one sdmx-measure:obsValue, a number" in run.out
     assert 'new statement: obs:fixture-umkm-growth sdmx-measure:obsValue "19,23" .  (from ' \
-           "ObservationShape-obsValue.trig)" in run.out
+           "ObservationShape-obsValue.trig:62)" in run.out
     assert snapshot(project_copy.data_dir) == before
 
 

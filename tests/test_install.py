@@ -106,3 +106,11 @@ def test_the_packaged_graph_is_not_changed(installed: Path, tmp_path: Path) -> N
 def test_kg_version(installed: Path, tmp_path: Path) -> None:
     run = kg(installed, tmp_path, "--version")
     assert run.returncode == 0 and run.stdout.startswith("kg ")
+
+
+def test_kg_new_article_from_another_folder_uses_the_packaged_template(installed: Path,
+                                                                       tmp_path: Path) -> None:
+    run = kg(installed, tmp_path, "new-article", "--id", "905_x", "--publisher", "Kabar Contoh",
+             "--date", "2025-07-09")
+    assert run.returncode == 0, run.stderr
+    assert "source:905_x {" in run.stdout and "## Example:" in run.stdout

@@ -93,6 +93,7 @@ _KG, _SCHEMA = OWN_PREFIXES["kg"], PREFIXES["schema"]
 RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
 SOURCE_ARTICLE = ox.NamedNode(_KG + "SourceArticle")
 STATED_DATE = ox.NamedNode(_KG + "statedDate")
+DATE_NOT_PRINTED = ox.NamedNode(_KG + "dateNotPrinted")
 PUBLISHER = ox.NamedNode(_SCHEMA + "publisher")
 PREF_LABEL = ox.NamedNode(PREFIXES["skos"] + "prefLabel")
 #: What makes a node a concept of a code list: said in ontology/vocabularies.ttl alone.
@@ -126,7 +127,7 @@ class SourceDescription(NamedTuple):
 
     stem: str
     publisher: str | None = None
-    date: str | None = None          #: YYYY-MM-DD, the date the article states (kg:statedDate)
+    date: str | None = None          #: the date the article states: see :func:`stated_date`
     headline: str | None = None      #: as printed, in Indonesian (schema:headline @id)
     authors: tuple[str, ...] = ()
     language: str = "id"             #: schema:inLanguage of the article
@@ -147,7 +148,7 @@ class SourceDescription(NamedTuple):
         """What ``--source`` says about the article, in its graph.
 
         Raises:
-            InputError: a date that is not YYYY-MM-DD, or a bad stem.
+            InputError: a date that is not YYYY-MM-DD, YYYY-MM, YYYY or not-printed; a bad stem.
         """
         article = self.iri
         said: list[tuple[AnyTerm, ox.NamedNode, AnyTerm]] = []
@@ -158,12 +159,9 @@ class SourceDescription(NamedTuple):
                  (article, ox.NamedNode(PREFIXES["dct"] + "identifier"), ox.Literal(self.stem)),
                  (article, ox.NamedNode(_SCHEMA + "inLanguage"), ox.Literal(self.language))]
         if self.date is not None:
-            try:
-                day = dt.date.fromisoformat(self.date)
-            except ValueError:
-                raise InputError(f"--date {self.date!r}: expected a day as YYYY-MM-DD") from None
-            said.append((article, STATED_DATE, ox.Literal(
-                day.isoformat(), datatype=ox.NamedNode(PREFIXES["xsd"] + "date"))))
+            date = stated_date(self.date)
+            said.append((article, STATED_DATE, date) if date is not None else
+                        (article, DATE_NOT_PRINTED, ox.Literal(True)))
         if self.publisher is not None:
             publisher, described = _agent(self.publisher, _SCHEMA + "NewsMediaOrganization",
                                           "body", graph)
@@ -177,6 +175,39 @@ class SourceDescription(NamedTuple):
             said.append((article, ox.NamedNode(_SCHEMA + "headline"),
                          ox.Literal(self.headline, language="id")))
         return [ox.Quad(s, p, o, article) for s, p, o in said]  # type: ignore[arg-type]
+
+
+#: ``--date`` for an article that prints no date: ``kg:dateNotPrinted true``, no kg:statedDate.
+NOT_PRINTED = "not-printed"
+_XSD_BY_PRECISION = (("date", re.compile(r"\d{4}-\d{2}-\d{2}")),
+                     ("gYearMonth", re.compile(r"\d{4}-(?:0[1-9]|1[0-2])")),
+                     ("gYear", re.compile(r"\d{4}")))
+
+
+def stated_date(text: str) -> ox.Literal | None:
+    """``--date`` as the article's ``kg:statedDate``, at the precision the article prints it:
+    a day (``xsd:date``), a month (``xsd:gYearMonth``) or a year (``xsd:gYear``);
+    None for ``not-printed`` (the article then says ``kg:dateNotPrinted true``).
+
+    >>> stated_date("2024-11").datatype.value.rsplit("#")[-1], stated_date("not-printed")
+    ('gYearMonth', None)
+
+    Raises:
+        InputError: anything else, or a day that does not exist.
+    """
+    text = text.strip()
+    if text == NOT_PRINTED:
+        return None
+    for name, pattern in _XSD_BY_PRECISION:
+        if pattern.fullmatch(text):
+            if name == "date":
+                try:
+                    dt.date.fromisoformat(text)
+                except ValueError:
+                    break
+            return ox.Literal(text, datatype=ox.NamedNode(PREFIXES["xsd"] + name))
+    raise InputError(f"--date {text!r}: expected the date as the article prints it: a day "
+                     "YYYY-MM-DD, a month YYYY-MM, a year YYYY, or not-printed")
 
 
 def _agent(given: str, cls: str, prefix: str, graph: KnowledgeGraph
@@ -257,6 +288,10 @@ class AddResult(NamedTuple):
     scope: Scope | None = None        #: what the validation looked at
     recovered: str | None = None      #: what an interrupted earlier ``kg add`` left, and how it was settled
     origins: Mapping[ox.Quad, str] = MappingProxyType({})  #: where each new statement is written
+    #: of a refusal: per problem, the new statements that cause it and where each is written
+    causes: Mapping[ValidationResult, tuple[tuple[ox.Quad, str], ...]] = MappingProxyType({})
+    #: what the saved query conflicting-figures finds between the addition and the graph
+    conflicts: tuple[str, ...] = ()
 
     @property
     def conforms(self) -> bool:
@@ -303,6 +338,10 @@ class AddResult(NamedTuple):
         lines.append("validation: " + self.report.summary())
         for result in self.report.results:
             lines.append("  " + result.line())
+        if self.conflicts:
+            lines.append(f"figures of this addition that other sources state otherwise "
+                         f"(saved query conflicting-figures): {len(self.conflicts)}")
+            lines += ["  " + line for line in self.conflicts]
         if self.dry_run:
             lines.append("dry run: nothing was written")
         return "\n".join(lines) + "\n"
@@ -312,7 +351,8 @@ class AddResult(NamedTuple):
         lines = []
         for result in self.report.results:
             lines.append(result.line())
-            for quad, origin in concerned(result, new):
+            shown = self.causes[result] if result in self.causes else concerned(result, new)
+            for quad, origin in shown:
                 lines.append(f"    new statement: {short(quad.subject)} {short(quad.predicate)} "
                              f"{short(quad.object)} .  (from {origin})")
         return lines
@@ -449,17 +489,19 @@ def check_sources(placed: dict[ox.Quad, str], graph: KnowledgeGraph) -> None:
     Raises:
         ProvenanceError: naming the graph and what its description lacks.
     """
-    needs = {"a kg:SourceArticle type": (RDF_TYPE, SOURCE_ARTICLE),
-             "a schema:publisher": (PUBLISHER, None),
-             "a kg:statedDate": (STATED_DATE, None)}
+    # each need: what it is, and the statements (predicate, object or any) that meet it
+    needs = {"a kg:SourceArticle type": ((RDF_TYPE, SOURCE_ARTICLE),),
+             "a schema:publisher": ((PUBLISHER, None),),
+             "a kg:statedDate (or kg:dateNotPrinted true)": (
+                 (STATED_DATE, None), (DATE_NOT_PRINTED, ox.Literal(True)))}
     for name in sorted({q.graph_name for q in placed}, key=str):
         assert isinstance(name, ox.NamedNode)
         missing = []
-        for what, (p, o) in needs.items():
-            if next(graph.quads(name, p, o, name), None) is not None:
+        for what, ways in needs.items():
+            if any(next(graph.quads(name, p, o, name), None) is not None for p, o in ways):
                 continue
             if any(q.subject == name and q.predicate == p and (o is None or q.object == o)
-                   and q.graph_name == name for q in placed):
+                   and q.graph_name == name for q in placed for p, o in ways):
                 continue
             missing.append(what)
         if missing:
@@ -467,7 +509,8 @@ def check_sources(placed: dict[ox.Quad, str], graph: KnowledgeGraph) -> None:
                 f"source {name.value} is not described: its graph lacks {', '.join(missing)} "
                 "(neither the addition nor the graph says it). Describe the article inside its "
                 "graph (see ontology/README.md), or give --source "
-                f"{stem_of(name)} --publisher NAME --date YYYY-MM-DD")
+                f"{stem_of(name)} --publisher NAME --date YYYY-MM-DD (or YYYY-MM, YYYY, "
+                "not-printed)")
 
 
 def check_no_concepts(placed: dict[ox.Quad, str]) -> None:
@@ -578,9 +621,20 @@ def add(files: Sequence[str | Path], *, project: Project | None = None,
                                           analysis=analysis, engine=engine)
         report = guarded(report, new, parsed, graph, store=store, root=project.root)
         additions, contents = _plan(data_dir, graph, new, mentioned, amended)
+        causes = {}
+        conflicts: tuple[str, ...] = ()
+        if not report.conforms:
+            from .causes import explain
+
+            causes = explain(report.results, new, novel={q.triple for q in novel}, graph=graph,
+                             shapes=shapes.store, files={p.name: p for p, _ in parsed}, fmt=fmt)
+        else:
+            from .conflicts import try_conflicts
+
+            conflicts = try_conflicts(graph, list(new), project)
         result = AddResult(tuple(additions), report, written=False, dry_run=dry_run,
                            already_present=len(placed) - len(new), scope=scope,
-                           recovered=recovered, origins=new)
+                           recovered=recovered, origins=new, causes=causes, conflicts=conflicts)
         if not report.conforms or dry_run:
             return result
         if store is not None:
@@ -590,9 +644,7 @@ def add(files: Sequence[str | Path], *, project: Project | None = None,
             apply(graph, pending)
         else:
             commit(data_dir, contents, timeout=lock_timeout)
-        return AddResult(result.additions, report, written=True, dry_run=False,
-                         already_present=result.already_present, scope=scope,
-                         recovered=recovered, origins=new)
+        return result._replace(written=True)
 
 
 def amendments(amend: str | Sequence[str]) -> set[ox.NamedNode]:

@@ -137,6 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_query_commands(commands)
     add_store_commands(commands)
     add_add_command(commands)
+    add_new_article_command(commands)
     add_scale_commands(commands)
     return parser
 
@@ -584,8 +585,10 @@ def add_add_command(commands: argparse._SubParsersAction[argparse.ArgumentParser
     article.add_argument("--publisher", metavar="NAME|IRI",
                          help="its publisher: body:<id>, an IRI, or a name (matched against the "
                               "publishers in data/, else made into body:<slug>)")
-    article.add_argument("--date", metavar="YYYY-MM-DD",
-                         help="the date the article states for its event or quote (kg:statedDate)")
+    article.add_argument("--date", metavar="YYYY-MM-DD|YYYY-MM|YYYY|not-printed",
+                         help="the date the article states for its event or quote (kg:statedDate), "
+                              "as precise as the article prints it; not-printed when it prints "
+                              "none (kg:dateNotPrinted true)")
     article.add_argument("--headline", metavar="TEXT", help="the printed headline (Indonesian)")
     article.add_argument("--author", dest="authors", action="append", default=[],
                          metavar="NAME|IRI", help="an author (repeatable): person:<id> or a name")
@@ -610,6 +613,51 @@ def add_add_command(commands: argparse._SubParsersAction[argparse.ArgumentParser
     limits.add_argument("--max-depth", type=int, metavar="N",
                         help="deepest nesting of brackets (Turtle) or of JSON")
     add.set_defaults(handler=cmd_add)
+
+
+def add_new_article_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]
+                            ) -> None:
+    """``kg new-article --id STEM --publisher P --date D [--author A ...] [-o FILE]``."""
+    new = commands.add_parser(
+        "new-article", help="print a TriG skeleton for a new source article, to fill in and add",
+        description="Print (or write to a new FILE) a TriG skeleton for a new source article: "
+        "the prefixes, the article described inside its own graph source:STEM as "
+        "ontology/README.md says, and a commented example of each common pattern (from the "
+        "project's ontology/article-template.trig.in, which a maintainer edits). Fill it in, "
+        "then `kg add FILE`.")
+    new.add_argument("--id", dest="stem", required=True, metavar="STEM",
+                     help="the article's id, the stem of its file in data/ (e.g. 005_kaltimpost-umkm)")
+    new.add_argument("--publisher", required=True, metavar="NAME|IRI",
+                     help="its publisher: body:<id>, an IRI, or a name (matched against the "
+                          "publishers in data/, else made into body:<slug>)")
+    new.add_argument("--date", required=True, metavar="YYYY-MM-DD|YYYY-MM|YYYY|not-printed",
+                     help="the date the article states, as precise as it prints it; "
+                          "not-printed when it prints none")
+    new.add_argument("--author", dest="authors", action="append", default=[],
+                     metavar="NAME|IRI", help="an author (repeatable): person:<id> or a name")
+    new.add_argument("--headline", metavar="TEXT", help="the printed headline (Indonesian)")
+    new.add_argument("--language", default="id", metavar="CODE",
+                     help="the article's language (schema:inLanguage; default: id)")
+    new.add_argument("--output", "-o", type=Path, metavar="FILE",
+                     help="write to FILE, which must not exist (default: print)")
+    new.set_defaults(handler=cmd_new_article)
+
+
+def cmd_new_article(args: argparse.Namespace, out: TextIO) -> int:
+    from .add import SourceDescription
+    from .article import skeleton, write_new
+
+    description = SourceDescription(args.stem, publisher=args.publisher, date=args.date,
+                                    headline=args.headline, authors=tuple(args.authors),
+                                    language=args.language)
+    text = skeleton(description, project=project_of(args))
+    if args.output is None:
+        out.write(text)
+    else:
+        write_new(args.output, text)
+        out.write(f"wrote {args.output}: fill it in (ontology/README.md), then "
+                  f"`kg add {args.output}`\n")
+    return 0
 
 
 def cmd_add(args: argparse.Namespace, out: TextIO) -> int:

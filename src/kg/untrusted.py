@@ -135,6 +135,8 @@ def parse_untrusted(path: Path, *, fmt: RdfFormat | None = None, limits: Limits 
         data = json.dumps(document).encode("utf-8")
     else:
         data = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw  # pyoxigraph refuses a BOM
+        if fmt in (RdfFormat.TURTLE, RdfFormat.TRIG):
+            data = _with_project_prefixes(data, written)
     # JSON-LD leniently: strict, pyoxigraph drops a statement whose IRI or language tag
     # is invalid without a word; lenient, it keeps it and the checks below refuse it.
     parser = ox.parse(data, fmt.ox_format, base_iri=path.resolve().as_uri(),
@@ -143,6 +145,27 @@ def parse_untrusted(path: Path, *, fmt: RdfFormat | None = None, limits: Limits 
 
 
 # --------------------------------------------------------------------------- the bytes
+
+def project_prefixes_line() -> bytes:
+    """The project's prefixes (:data:`kg.prefixes.PREFIXES`) as Turtle declarations on one
+    line, without a line break: put before a file's first line, they keep its line numbers."""
+    from .prefixes import PREFIXES
+
+    return "".join(f"@prefix {p}: <{ns}> . " for p, ns in PREFIXES.items()).encode("ascii")
+
+
+def _with_project_prefixes(data: bytes, written: _Written) -> bytes:
+    """Turtle or TriG that may use the project's prefixes without declaring them.
+
+    The declarations go before the file's first line, on that line: every line
+    keeps its number, and only columns of line 1 shift (``written.shift``, taken
+    off again in an error). A file's own ``@prefix`` of the same name comes
+    later, and so wins.
+    """
+    line = project_prefixes_line()
+    written.shift = len(line)
+    return line + data
+
 
 _BOMS = {b"\xff\xfe\x00\x00": "UTF-32", b"\x00\x00\xfe\xff": "UTF-32",
          b"\xff\xfe": "UTF-16", b"\xfe\xff": "UTF-16"}
@@ -473,6 +496,8 @@ class _Written:
         self.path = path
         self.text = text
         self.fmt = fmt
+        #: characters put before line 1 of what was parsed (the project's prefixes)
+        self.shift = 0
 
     # ---- positions and errors
 
@@ -647,6 +672,10 @@ class _Written:
         A JSON-LD document is parsed as re-serialized with its contexts inlined, so the
         parser's position is not the file's: the quoted value is looked for instead.
         """
+        if self.shift and exc.lineno == 1 and exc.offset is not None:  # the prefixes put first
+            exc.offset = max(1, exc.offset - self.shift)
+            if exc.end_lineno == 1 and exc.end_offset is not None:
+                exc.end_offset = max(1, exc.end_offset - self.shift)
         error = parse_error(self.path, exc)
         why = error.reason.removeprefix("syntax error: ")
         if "would have to be fetched" in why:  # a context resolve_jsonld_contexts missed
