@@ -11,8 +11,8 @@ millions of statements costs what one indicator of one area costs.
 
 Only rows in which one side is from a graph of the addition are shown. The
 columns are read by name (``source``/``otherSource``, ``value``/``otherValue``,
-``qualifier``, ``statedAs``, ``figure``/``other`` and ``verdict``/``why`` when the
-query has them), so that the query can change without this module.
+``qualifier``, ``statedAs``, ``figure``/``other`` and ``verdict``, ``precision``,
+``why`` when the query has them), so that the query can change without this module.
 """
 
 from __future__ import annotations
@@ -135,8 +135,9 @@ def _line(row: Mapping[str, object], mine: str, theirs: str) -> str:
     head = f"{verdict}: {what + ': ' if what and row.get('figure') is None else ''}"
     verb = "disagrees with" if verdict == "conflict" else "differs from, but agrees with,"
     text = f"{head}{side(mine)} {verb} {side(theirs)}"
-    if row.get("why") is not None:
-        text += f" ({_plain(row['why'])})"
+    notes = [_plain(row[k]) for k in ("precision", "why") if row.get(k) is not None]
+    if notes:
+        text += f" ({'; '.join(notes)})"
     return text
 
 
