@@ -177,7 +177,8 @@ def test_jsonld_is_compacted_with_readable_keys_and_a_graph_per_source():
     assert set(graphs) == {"source:001_aaaa", "source:004_bbbb"}
     article = next(node for node in graphs["source:004_bbbb"] if node["@id"] == "source:004_bbbb")
     assert article["@type"] == "kg:SourceArticle"
-    assert article["statedDate"] == "2024-11-25"
+    # kg:statedDate is a day, a month or a year (the precision printed): its type is written
+    assert article["statedDate"] == {"@value": "2024-11-25", "@type": "xsd:date"}
     assert "prefLabel" in article
 
 

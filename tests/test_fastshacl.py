@@ -56,6 +56,10 @@ UNREADABLE = {
     "bad-unknown-prefix.trig": "has not been declared",
     "bad-unknown-suffix.txt": "cannot tell the RDF format",
     "bad-utf16.nt": "is a binary file, not RDF text",
+    # additions that use the project's prefixes undeclared, as kg add allows: the reader of
+    # data/ files wants them declared (tests/test_authoring.py validates them through kg add)
+    "capacity-parts-over-total.trig": "has not been declared",
+    "share-over-100-percent.trig": "has not been declared",
 }
 ADD_FIXTURES = sorted((FIXTURES / "add").iterdir())
 
