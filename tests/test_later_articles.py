@@ -115,3 +115,95 @@ def test_a_month_figure_that_conflicts_with_a_day_figure_inside_it_is_found(kg, 
 def test_every_later_article_names_the_readme_pattern_it_follows(name):
     head = (LATER / name).read_text(encoding="utf-8").split("@prefix", 1)[0]
     assert "made-up" in head.lower() and "ontology/README.md" in head, name
+
+
+def test_a_new_indicator_is_one_concept_added_to_the_vocabulary(kg, project_copy):
+    """The maintainer appends the concept to ontology/vocabularies.ttl, then adds the article."""
+    article = LATER / "915-new-indicator.trig"
+    refused = kg("--root", project_copy.root, "add", article)
+    assert refused.code == 1 and "code:indicator" in refused.out, refused
+    vocabulary = project_copy.root / "ontology" / "vocabularies.ttl"
+    with vocabulary.open("a", encoding="utf-8") as out:
+        out.write((LATER / "915-new-indicator.vocabulary.ttl").read_text(encoding="utf-8"))
+    added(kg, project_copy, "915-new-indicator.trig")
+    assert rows(project_copy, "indicator-series", "period", "value", "qualifier", "source",
+                indicator="indicator:umkm-exporter-count") == [
+        ("period:2024", "120", "qualifier:lower-bound", "source:915_new-indicator")]
+
+
+# ------------------------------------------------------------ the holes the issue found
+
+def figure(stem: str, period: str, value: int, *, size: str | None = None) -> str:
+    """A later article stating one UMKM count for Balikpapan ``period`` (a date: IRI)."""
+    head = (LATER / "910-month-only-date.trig").read_text(encoding="utf-8")
+    prefixes = "".join(line + "\n" for line in head.splitlines() if line.startswith("@prefix"))
+    size_line = f"kg:sizeClass {size} ;" if size else ""
+    moment = period.split(":", 1)[1]
+    typed = {10: "date", 7: "gYearMonth", 4: "gYear"}[len(moment)]
+    at = {10: "time:inXSDDate", 7: "time:inXSDgYearMonth", 4: "time:inXSDgYear"}[len(moment)]
+    return f"""{prefixes}
+source:{stem} {{
+    source:{stem} a kg:SourceArticle ; dct:identifier "{stem}" ;
+        schema:publisher body:kabar-contoh ; kg:statedDate "{moment}"^^xsd:{typed} ;
+        schema:inLanguage "id" ; skos:editorialNote "Artikel rekaan untuk pengujian."@id .
+    body:kabar-contoh a schema:NewsMediaOrganization ; skos:prefLabel "Kabar Contoh"@id .
+    place:balikpapan a schema:City ; skos:prefLabel "Balikpapan"@id .
+    {period} a time:Instant ; skos:prefLabel "{moment}"@id ; {at} "{moment}"^^xsd:{typed} .
+    obs:{stem} a qb:Observation ; qb:dataSet kg:statistics ;
+        skos:prefLabel "Jumlah UMKM di Kota Balikpapan (rekaan)"@id ;
+        kg:indicator indicator:umkm-count ; sdmx-dimension:refArea place:balikpapan ;
+        sdmx-dimension:refPeriod {period} ; kg:periodBasis basis:report-date ;
+        sdmx-measure:obsValue {value} ; sdmx-attribute:unitMeasure uom:business-unit ;
+        kg:qualifier qualifier:exact ; {size_line}
+        dct:source source:{stem} .
+}}
+"""
+
+
+def test_hole_conflicting_figures_paired_only_identical_periods(kg, project_copy, tmp_path):
+    """A count as of November 2025 and 002's count as of a day in it were never compared."""
+    path = tmp_path / "month.trig"
+    path.write_text(figure("916_month", "date:2025-11", 99000, size="size:umkm"), encoding="utf-8")
+    out = kg("--root", project_copy.root, "add", path)
+    assert out.code == 0, out
+    found = rows(project_copy, "conflicting-figures", "period", "otherPeriod", "precision", "verdict")
+    assert ("date:2025-11", "date:2025-11-10", "month 2025-11 holds day 2025-11-10",
+            "conflict") in found
+    assert "obs:916_month" in out.out and "disagrees with obs:002-umkm-count" in out.out
+
+
+def test_hole_conflicting_figures_silently_required_equal_size_classes(kg, project_copy, tmp_path):
+    """Two counts of the same thing on the same day, one with size:umkm (the whole of
+    UMKM) and one with no size class: the same total, so compared (0 rows before)."""
+    first, second = tmp_path / "a.trig", tmp_path / "b.trig"
+    first.write_text(figure("917_a", "date:2025-08-01", 90000, size="size:umkm"), encoding="utf-8")
+    second.write_text(figure("918_b", "date:2025-08-01", 95000), encoding="utf-8")
+    for path in (first, second):
+        run = kg("--root", project_copy.root, "add", path)
+        assert run.code == 0, run
+    assert ("date:2025-08-01", "90000", "source:917_a", "95000", "source:918_b", "conflict") in rows(
+        project_copy, "conflicting-figures", "period", "value", "source", "otherValue",
+        "otherSource", "verdict")
+
+
+def test_hole_a_second_source_with_another_year_or_its_own_description_was_refused(
+        kg, project_copy, tmp_path):
+    """Year built and descriptions were one per entity across all articles: a second source
+    that gives another year, or describes the cold storage, is kept as its own claim."""
+    text = (LATER / "911-no-printed-date.trig").read_text(encoding="utf-8").replace(
+        'kg:yearOperational "2024"^^xsd:gYear ;', 'kg:yearBuilt "2023"^^xsd:gYear ;')
+    path = tmp_path / "another-year.trig"
+    path.write_text(text, encoding="utf-8")
+    run = kg("--root", project_copy.root, "add", path)
+    assert run.code == 0, run
+    claims = rows(project_copy, "facility-claims", "part", "claim", "value", "source")
+    assert (None, "kg:yearBuilt", "2022", S001) in claims
+    assert (None, "kg:yearBuilt", "2023", "source:911_no-printed-date") in claims
+    assert ("kg:yearBuilt", "2022", S001, "2023", "source:911_no-printed-date", "conflict") in rows(
+        project_copy, "conflicting-figures", "indicator", "value", "source", "otherValue",
+        "otherSource", "verdict")
+    graph = load_graph(project_copy)
+    descriptions = graph.query(
+        "SELECT ?g WHERE { GRAPH ?g { facility:cold-storage-teritip dct:description ?d "
+        "FILTER(LANG(?d) = 'id') } }").rows
+    assert {short(r["g"]) for r in descriptions} == {S001, "source:911_no-printed-date"}

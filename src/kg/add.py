@@ -631,7 +631,8 @@ def add(files: Sequence[str | Path], *, project: Project | None = None,
         else:
             from .conflicts import try_conflicts
 
-            conflicts = try_conflicts(graph, list(new), project)
+            # in memory, the graph is this run's own copy of data/: it may take the statements
+            conflicts = try_conflicts(graph, list(new), project, scratch=store is None)
         result = AddResult(tuple(additions), report, written=False, dry_run=dry_run,
                            already_present=len(placed) - len(new), scope=scope,
                            recovered=recovered, origins=new, causes=causes, conflicts=conflicts)
