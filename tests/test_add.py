@@ -122,7 +122,7 @@ def test_appending_to_an_existing_graph_keeps_its_file_byte_for_byte(kg, project
     assert len(graph.source_graphs()) == 5
 
 
-def test_kg_add_of_a_folder_adds_every_rdf_file_in_it(kg, project_copy, tmp_path):
+def test_hole_kg_add_folder_could_not_tell_the_format_now_adds_every_rdf_file_in_it(kg, project_copy, tmp_path):
     """Issue 10's hole: `kg add FOLDER` said "cannot tell the RDF format from the suffix"."""
     folder = tmp_path / "later-articles"
     folder.mkdir()

@@ -70,7 +70,7 @@ def test_an_article_that_prints_no_date_is_added_and_its_claim_kept_next_to_the_
          "100", "source:911_no-printed-date", "conflict")]
 
 
-def test_facility_temperatures_tariffs_fees_and_inauguration_are_stated_attributes(kg, project_copy):
+def test_hole_facts_with_no_place_facility_temperatures_tariffs_fees_inauguration(kg, project_copy):
     added(kg, project_copy, "912-facility-attributes.trig")
     claims = rows(project_copy, "facility-claims", "part", "claim", "value", "low", "high", "unit",
                   "qualifier", "by", "source")

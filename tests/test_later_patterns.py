@@ -49,7 +49,7 @@ GROUP_COLUMNS = ("indicator", "period", "breakdown", "group", "groupValue", "gro
                  "sum", "totalValue", "totalSource", "difference", "verdict")
 
 
-def test_count_split_into_groups_shows_groups_sum_and_stated_total(kg, project_copy) -> None:  # type: ignore[no-untyped-def]
+def test_hole_facts_with_no_place_a_count_split_into_groups_shows_groups_sum_and_total(kg, project_copy) -> None:  # type: ignore[no-untyped-def]
     added_on_first_try(kg, project_copy, LATER / "umkm-training-groups.trig")
     result = answer(project_copy, "breakdown-vs-total", indicator="indicator:umkm-trained-count")
     row = ("indicator:umkm-trained-count", "period:2025", "kg:sector")
@@ -89,7 +89,7 @@ SHARE_COLUMNS = ("share", "area", "period", "statedShare", "statedQualifier", "s
                  "denominatorValue", "denominatorSource", "difference")
 
 
-def test_quoted_components_give_a_derived_share_beside_the_stated_one(kg, project_copy) -> None:  # type: ignore[no-untyped-def]
+def test_hole_facts_with_no_place_quoted_components_give_a_derived_share_beside_the_stated(kg, project_copy) -> None:  # type: ignore[no-untyped-def]
     added_on_first_try(kg, project_copy, LATER / "ikm-share-of-umkm.trig")
     result = answer(project_copy, "share-derived-vs-stated")
     assert cells(result, *SHARE_COLUMNS) == [
@@ -112,7 +112,7 @@ def test_the_derived_share_is_never_stored(kg, project_copy) -> None:  # type: i
 
 # ------------------------------------------- ranges, percentage points, statistics-office figures
 
-def test_statistics_office_release_with_a_range_and_percentage_points(kg, project_copy) -> None:  # type: ignore[no-untyped-def]
+def test_hole_figures_refused_statistics_office_release_with_a_range_and_percentage_points(kg, project_copy) -> None:  # type: ignore[no-untyped-def]
     added_on_first_try(kg, project_copy, LATER / "bps-pdrb-2024.trig")
     series = answer(project_copy, "indicator-series", indicator="indicator:sector-pdrb-share")
     assert cells(series, "period", "value", "min", "max", "unit", "qualifier", "statedAs", "sector",
