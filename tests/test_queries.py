@@ -551,6 +551,13 @@ def test_sparql_reads_a_file_or_stdin(kg, tiny_project: Project, tmp_path: Path,
     assert broken.code == 2 and broken.err.startswith("kg: error: the query does not parse: line 1")
 
 
+def test_a_query_text_longer_than_a_file_name_is_run_not_a_traceback(kg, tiny_project: Project) -> None:
+    long = "ASK { " + " ".join(["person:budi a foaf:Person ."] * 20) + " }"
+    assert len(long) > 255
+    run = kg("--root", tiny_project.root, "sparql", long)
+    assert (run.code, run.out) == (0, "true\n"), run
+
+
 def test_kg_sparql_finds_the_labels_of_codes_and_classes(kg) -> None:
     """The vocabulary graphs are in the graph: codes and classes have their labels."""
     run = kg("sparql", "SELECT ?l WHERE { indicator:umkm-count skos:prefLabel ?l }", "-f", "json")

@@ -219,7 +219,7 @@ def cmd_sparql(args: argparse.Namespace, out: TextIO) -> int:
     given: str = args.query
     if given == "-":
         text = sys.stdin.read()
-    elif Path(given).is_file():
+    elif _is_file(given):
         from .parse import read_text
 
         text = read_text(Path(given))
@@ -228,6 +228,14 @@ def cmd_sparql(args: argparse.Namespace, out: TextIO) -> int:
     else:
         raise InputError(f"{given}: no such file, and not a SPARQL query")
     return print_result(open_backend(args).run(text), args.format, out)
+
+
+def _is_file(given: str) -> bool:
+    """Whether ``given`` names a file (a long query text is no file name: the OS says so)."""
+    try:
+        return Path(given).is_file()
+    except OSError:  # "File name too long"
+        return False
 
 
 def print_result(result: QueryResult, fmt: str | None, out: TextIO) -> int:
