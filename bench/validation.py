@@ -121,14 +121,18 @@ def addition(entities: int = 10, *, broken: bool = True) -> str:
         "qualifier": "https://kg.example/code/qualifier/", "basis": "https://kg.example/code/basis/",
     }.items())
     sizes = ["micro", "small", "medium", "large", "umkm", "ikm"]
+    # micro, small and medium are groups of size:umkm: each below the UMKM total, or the
+    # addition would not conform (kgsh:ObservationShape-groupNotAboveTotal)
+    value = {i: (100 if sizes[i % len(sizes)] in ("micro", "small", "medium") else 1000) + i
+             for i in range(entities)}
     observations = "".join(f"""
     obs:bench-addition-{i} a qb:Observation ; qb:dataSet kg:statistics ;
         skos:prefLabel "Pengamatan tambahan {i}"@id ;
         kg:indicator indicator:umkm-count ; sdmx-dimension:refArea place:synth-r0001 ;
         sdmx-dimension:refPeriod period:2024 ; kg:periodBasis basis:stated ;
-        sdmx-measure:obsValue {"87.397" if broken and i == entities - 1 else 1000 + i} ;
+        sdmx-measure:obsValue {"87.397" if broken and i == entities - 1 else value[i]} ;
         sdmx-attribute:unitMeasure uom:business-unit ;
-        kg:qualifier qualifier:exact ; kg:statedAs "{1000 + i} unit usaha"@id ;
+        kg:qualifier qualifier:exact ; kg:statedAs "{value[i]} unit usaha"@id ;
         kg:sizeClass size:{sizes[i % len(sizes)]} ; dct:source source:bench-addition .
 """ for i in range(entities))
     return prefixes + f"""
