@@ -108,12 +108,25 @@ class RemoteBackend:
             EndpointError: unreachable, timed out, an HTTP error, or an answer
                 that is not the SPARQL results or RDF asked for.
         """
+        return self.run_with(query)
+
+    def run_with(self, query: str, *, default_graph: Sequence[str] | None = None,
+                 named_graphs: Sequence[str] | None = None) -> QueryResult:
+        """:meth:`run`, with the dataset of this one query named (else the backend's own).
+
+        Raises:
+            QueryError: not a query (an update), or the endpoint refused it as malformed (HTTP 400).
+            EndpointError: unreachable, timed out, an HTTP error, or an answer
+                that is not the SPARQL results or RDF asked for.
+        """
         from .remote import SparqlClient
 
         query = with_prologue(query)
         kind = query_kind(query)
-        client = SparqlClient(self._http, default_graphs=self.default_graphs,
-                              named_graphs=self.named_graphs)
+        client = SparqlClient(
+            self._http,
+            default_graphs=list(default_graph) if default_graph is not None else self.default_graphs,
+            named_graphs=list(named_graphs) if named_graphs is not None else self.named_graphs)
         try:
             answer = client.send_query(query)
         except EndpointError as exc:

@@ -139,6 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_add_command(commands)
     add_new_article_command(commands)
     add_scale_commands(commands)
+    add_web_commands(commands)
     return parser
 
 
@@ -697,3 +698,101 @@ def cmd_add(args: argparse.Namespace, out: TextIO) -> int:
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
+
+
+# --------------------------------------------------------------------------- the web
+
+def add_web_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``kg serve`` and ``kg site``."""
+    serve = commands.add_parser(
+        "serve", help="serve the graph on the web: SPARQL endpoint, pages, charts, API",
+        description="Serve the graph over HTTP: the SPARQL 1.1 Protocol at /sparql, the query "
+                    "page at /, a page for every thing of the graph (/id/..., /code/..., "
+                    "/def/...), the saved queries at /api/queries. Read-only. Over the "
+                    "project's files (default), an on-disk store (--store) or a remote "
+                    "SPARQL endpoint (--endpoint).")
+    add_endpoint_options(serve)
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to listen on (default: 127.0.0.1, this machine only)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    serve.add_argument("--query-timeout", type=float, default=10.0, metavar="SECONDS",
+                       help="time limit of one query (default: 10)")
+    serve.add_argument("--max-rows", type=int, default=100_000, metavar="N",
+                       help="the most rows one answer may have (default: 100000)")
+    serve.add_argument("--base", metavar="URL",
+                       help="the published base IRI in place of https://kg.example/")
+    serve.add_argument("--cors-origin", action="append", default=[], metavar="ORIGIN",
+                       help="an origin whose pages may call /sparql and /api (repeatable; "
+                            "default: any, the data being public and read-only)")
+    serve.add_argument("--workers", type=int, default=1, metavar="N",
+                       help="server processes (default: 1; each holds the graph, or opens "
+                            "the store read-only)")
+    serve.add_argument("--no-access-log", action="store_true",
+                       help="do not write the access log (JSON lines on stderr)")
+    serve.set_defaults(handler=cmd_serve)
+
+    site = commands.add_parser(
+        "site", help="write the graph's pages as a static site",
+        description="Write the entity, indicator and source pages, the dumps (TriG, N-Quads, "
+                    "JSON-LD) and a VoID + DCAT description of the dataset into a folder, for "
+                    "hosting without a server.")
+    site.add_argument("-o", "--output", required=True, metavar="DIR", help="the folder to write")
+    site.add_argument("--base", metavar="URL",
+                      help="the published base IRI in place of https://kg.example/")
+    site.set_defaults(handler=cmd_site)
+
+
+def serve_settings(args: argparse.Namespace) -> dict[str, object]:
+    """What each server process needs to build the application (JSON-able)."""
+    from .errors import InputError
+
+    store = store_path(args)
+    if (args.default_graph or args.named_graph) and not args.endpoint:
+        given = "--default-graph" if args.default_graph else "--named-graph"
+        raise InputError(f"{given} names the graphs of a remote endpoint's dataset: give "
+                         "--endpoint URL too")
+    if args.endpoint:
+        from .remote import check_url
+
+        check_url(args.endpoint)
+    for name in ("query_timeout", "max_rows", "workers"):
+        if getattr(args, name) <= 0:
+            raise InputError(f"--{name.replace('_', '-')} must be more than 0")
+    if not 0 <= args.port <= 65535:
+        raise InputError(f"--port {args.port}: a port is a number from 0 to 65535")
+    return {"root": args.root, "store": str(store) if store else None,
+            "endpoint": args.endpoint, "default_graph": args.default_graph,
+            "named_graph": args.named_graph, "timeout": args.query_timeout,
+            "endpoint_timeout": args.timeout, "max_rows": args.max_rows, "base": args.base,
+            "cors_origins": args.cors_origin or ["*"], "access_log": not args.no_access_log}
+
+
+def cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
+    import json
+    import logging
+
+    import uvicorn
+
+    settings = serve_settings(args)
+    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    if args.workers > 1:
+        os.environ["KG_SERVE"] = json.dumps(settings)
+        uvicorn.run("kg.serve.app:app_from_environment", factory=True, host=args.host,
+                    port=args.port, workers=args.workers, access_log=False, log_level="warning")
+        return 0
+    from .serve import build
+
+    app = build(**settings)  # type: ignore[arg-type]
+    print(f"kg: serving {app.state.context.dataset.describe()} at "
+          f"http://{args.host}:{args.port}/ (Ctrl-C stops)", file=sys.stderr, flush=True)
+    uvicorn.run(app, host=args.host, port=args.port, access_log=False, log_level="warning")
+    return 0
+
+
+def cmd_site(args: argparse.Namespace, out: TextIO) -> int:
+    from .serve.site import write_site
+
+    report = write_site(Path(args.output), project_of(args), base=args.base)
+    out.write(report)
+    return 0
+

@@ -1,0 +1,180 @@
+"""What the server queries: the project's graph (in memory or on disk) or a remote endpoint.
+
+Every page, API answer and protocol request runs SPARQL through one :class:`Dataset`,
+so that ``kg serve --endpoint URL`` serves the same pages as the local graph. Each
+query has a time limit and a result cap:
+
+- a query runs in a worker thread of a bounded pool; the request is answered at the
+  time limit with :class:`QueryTimeout` whatever the query does. pyoxigraph cannot
+  stop a query it is evaluating: rows are read lazily and the reading stops at the
+  limit, but a query that computes everything before its first row (ORDER BY,
+  GROUP BY over many rows) runs on in its thread until done, holding one worker of
+  the pool (``workers``), so that runaway queries cannot take the whole machine;
+- a SELECT answering more than ``max_rows`` rows is refused with
+  :class:`ResultCapExceeded` (it names the cap and says to add LIMIT).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, cast
+
+import pyoxigraph as ox
+
+from ..errors import QueryError
+from ..results import QueryResult
+from ..sparqltext import query_kind, refuse_service
+
+if TYPE_CHECKING:
+    from ..backends import RemoteBackend
+    from ..graph import KnowledgeGraph
+    from ..project import Project
+    from ..queries import QueryLibrary
+
+#: Rows read between two looks at the clock.
+_CHECK_EVERY = 256
+
+
+class QueryTimeout(QueryError):
+    """A query ran past the server's time limit."""
+
+
+class ResultCapExceeded(QueryError):
+    """A query answered more rows than the server's result cap."""
+
+
+class Dataset:
+    """The graph a server answers from (``graph``: local, or ``remote``: an endpoint).
+
+    ``timeout`` is the time limit of one query in seconds, ``max_rows`` the cap on
+    the rows of one answer, ``workers`` the threads that run queries at once.
+    """
+
+    def __init__(self, project: Project, *, graph: KnowledgeGraph | None = None,
+                 remote: RemoteBackend | None = None, timeout: float = 10.0,
+                 max_rows: int = 100_000, workers: int = 8) -> None:
+        if (graph is None) == (remote is None):
+            raise ValueError("a Dataset has a local graph or a remote endpoint, one of them")
+        self.project = project
+        self.local = graph
+        self.remote = remote
+        self.timeout = timeout
+        self.max_rows = max_rows
+        self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="kg-query")
+        self._library: QueryLibrary | None = None
+
+    @property
+    def library(self) -> QueryLibrary:
+        """The project's saved queries (read once)."""
+        if self._library is None:
+            from ..queries import QueryLibrary
+
+            self._library = QueryLibrary.load(self.project.queries_dir)
+        return self._library
+
+    def describe(self) -> str:
+        """Where the answers come from, for logs and pages."""
+        if self.remote is not None:
+            return f"the SPARQL endpoint {self.remote.endpoint}"
+        assert self.local is not None
+        return f"the store {self.local.path}" if self.local.path else "the project's files"
+
+    # ---- running queries
+
+    def run(self, text: str, *, default_graph: Sequence[str] | None = None,
+            named_graphs: Sequence[str] | None = None, deadline: float | None = None
+            ) -> QueryResult:
+        """Run a query (project prefixes need no declaring) within the limits.
+
+        ``default_graph`` / ``named_graphs``: IRIs making up the dataset of the query
+        (the protocol's ``default-graph-uri`` and ``named-graph-uri``); by default the
+        default graph is the merge of every graph, and ``GRAPH ?g`` sees each.
+
+        Raises:
+            QueryError: the query does not parse, is an update or names a SERVICE.
+            QueryTimeout: past the time limit (``deadline``, a ``time.monotonic()``).
+            ResultCapExceeded: more rows than ``max_rows``.
+            EndpointError: the remote endpoint is unreachable or answers badly.
+        """
+        refuse_service(text)
+        deadline = deadline if deadline is not None else time.monotonic() + self.timeout
+        if self.remote is not None:
+            result = self.remote.run_with(text, default_graph=default_graph,
+                                          named_graphs=named_graphs)
+            if result.kind == "SELECT" and len(result.rows) > self.max_rows:
+                raise self.cap_exceeded()
+            return result
+        return self._run_local(text, default_graph, named_graphs, deadline)
+
+    async def arun(self, text: str, *, default_graph: Sequence[str] | None = None,
+                   named_graphs: Sequence[str] | None = None) -> QueryResult:
+        """:meth:`run` in a worker thread; answered at the time limit at the latest."""
+        deadline = time.monotonic() + self.timeout
+        loop = asyncio.get_running_loop()
+        job = loop.run_in_executor(self.pool, lambda: self.run(
+            text, default_graph=default_graph, named_graphs=named_graphs, deadline=deadline))
+        try:
+            return await asyncio.wait_for(job, timeout=self.timeout + 0.05)
+        except TimeoutError:
+            raise self.timed_out() from None
+
+    async def select(self, text: str) -> QueryResult:
+        """A query of the pages and the API: :meth:`arun` on the whole dataset."""
+        return await self.arun(text)
+
+    def timed_out(self) -> QueryTimeout:
+        return QueryTimeout(f"the query ran past the time limit of {self.timeout:g} s; narrow "
+                            "it (a more specific pattern, LIMIT) or ask the operator for a "
+                            "longer --timeout")
+
+    def cap_exceeded(self) -> ResultCapExceeded:
+        return ResultCapExceeded(f"the query answers more than {self.max_rows} rows, the "
+                                 "server's cap; add LIMIT (and OFFSET to page through)")
+
+    def _run_local(self, text: str, default_graph: Sequence[str] | None,
+                   named_graphs: Sequence[str] | None, deadline: float) -> QueryResult:
+        from ..graph import syntax_message
+        from ..prefixes import PREFIXES
+
+        assert self.local is not None
+        options: dict[str, object] = {"prefixes": PREFIXES}
+        if default_graph is not None:
+            options["default_graph"] = [ox.NamedNode(g) for g in default_graph]
+        if named_graphs is not None:
+            options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+        try:
+            answer = self.local.store.query(text, **options)  # type: ignore[arg-type]
+            if isinstance(answer, ox.QueryBoolean):
+                return QueryResult("ASK", boolean=bool(answer))
+            if isinstance(answer, ox.QuerySolutions):
+                names = tuple(v.value for v in answer.variables)
+                rows = []
+                for number, solution in enumerate(answer, start=1):
+                    rows.append(dict(zip(names, solution)))
+                    if number % _CHECK_EVERY == 0 and time.monotonic() > deadline:
+                        raise self.timed_out()
+                    if number > self.max_rows:
+                        raise self.cap_exceeded()
+                return QueryResult("SELECT", variables=names, rows=tuple(rows))
+            triples = []
+            for number, triple in enumerate(cast("ox.QueryTriples", answer), start=1):
+                triples.append(triple)
+                if number % _CHECK_EVERY == 0 and time.monotonic() > deadline:
+                    raise self.timed_out()
+                if number > self.max_rows:
+                    raise self.cap_exceeded()
+            return QueryResult(query_kind(text), triples=tuple(triples))
+        except SyntaxError as exc:
+            query_kind(text)  # an update says so
+            raise QueryError(f"the query does not parse: {syntax_message(exc, text)}") from None
+        except (OSError, ValueError, TypeError, RuntimeError) as exc:
+            raise QueryError(f"the query failed: {exc}") from None
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=False, cancel_futures=True)
+
+
+__all__ = ["Dataset", "QueryTimeout", "ResultCapExceeded"]
