@@ -696,10 +696,6 @@ def cmd_add(args: argparse.Namespace, out: TextIO) -> int:
     return 0 if result.conforms else 1
 
 
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
-
-
 # --------------------------------------------------------------------------- the web
 
 def add_web_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -796,3 +792,6 @@ def cmd_site(args: argparse.Namespace, out: TextIO) -> int:
     out.write(report)
     return 0
 
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
