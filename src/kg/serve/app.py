@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
@@ -24,7 +25,6 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Mount
-from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..errors import EndpointError, KGError
@@ -101,6 +101,50 @@ class Guard:
                 "ms": round((time.perf_counter() - started) * 1000, 2)}))
 
 
+class StaticAssets:
+    """The files of ``static/``, read once and answered from memory.
+
+    A request names a file by its exact path among those read at start: nothing
+    outside the folder can be reached (no path is joined to a file name), and a
+    page's assets cost no file access. Each answer has an ETag; a matching
+    ``If-None-Match`` is answered 304.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        import hashlib
+        import mimetypes
+
+        self.files: dict[str, tuple[bytes, str, str]] = {}
+        for file in sorted(folder.rglob("*")):
+            if file.is_file() and not file.name.startswith("."):
+                body = file.read_bytes()
+                media = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+                if media.startswith("text/") or media in ("application/javascript",
+                                                          "application/json"):
+                    media += "; charset=utf-8"
+                etag = '"' + hashlib.sha256(body).hexdigest()[:20] + '"'
+                self.files["/" + file.relative_to(folder).as_posix()] = (body, media, etag)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        found = self.files.get(scope["path"][len(scope.get("root_path", "")):] or "/")
+        if scope["method"] not in ("GET", "HEAD"):
+            raise HTTPException(405, "static files are read with GET or HEAD",
+                                headers={"Allow": "GET, HEAD"})
+        if found is None:
+            raise HTTPException(404, f"no static file {scope['path']}")
+        body, media, etag = found
+        headers = {"ETag": etag, "Cache-Control": "public, max-age=3600"}
+        request_headers = dict(scope["headers"])
+        if request_headers.get(b"if-none-match", b"").decode("latin-1") == etag:
+            response: Response = Response(status_code=304, headers=headers)
+        else:
+            response = Response(body if scope["method"] == "GET" else b"", media_type=media,
+                                headers=headers)
+            if scope["method"] == "HEAD":
+                response.headers["content-length"] = str(len(body))
+        await response(scope, receive, send)
+
+
 def wants_problem(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
@@ -167,7 +211,7 @@ def create_app(dataset: Dataset, *, options: Options | None = None,
     context = Context(dataset, paths=Paths(base) if base else None, options=options)
     routes: list[BaseRoute] = [
         *sparql.routes(context), *api.routes(context),
-        Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
+        Mount("/static", app=StaticAssets(STATIC), name="static"),
         *pages.routes(context),
     ]
     middleware = [
