@@ -781,7 +781,7 @@ SELECT DISTINCT ?shape ?owner ?message WHERE {{
         for row in result.rows:
             labels.add(row["indicator"], row["id"])
             rows.append([labels.term(row["indicator"]), labels.term(row["en"]),
-                         labels.term(row["n"])])
+                         Shown(value_text(row["n"]) or "0")])
         return self.html("list.html", title="Indicators",
                          intro="The indicators of the statistics, with the number of figures "
                                "the sources state; each page charts its series.",
