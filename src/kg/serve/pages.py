@@ -341,7 +341,8 @@ class Pages:
                 pointing.setdefault(row["p"].value, []).append(  # type: ignore[union-attr]
                     labels.term(row["s"]))
         return self.html(
-            "entity.html", title=title, iri=iri, iri_short=shown_iri(iri), path=path,
+            "entity.html", title=title, iri=self.context.paths.published(iri),
+            iri_short=shown_iri(iri), path=path,
             names=self.names(everything),
             types=[labels.iri(t) for t in types],
             description=[labels.term(o) for o in everything.get(PREFIXES["dct"] + "description", [])
@@ -653,12 +654,11 @@ SELECT DISTINCT ?shape ?owner ?message WHERE {{
         if growth is not None:
             graphs |= {r[k].value for r in growth.rows for k in ("fromSource", "toSource")  # type: ignore[union-attr]
                        if r[k] is not None}
-        await self.source_info(graphs, labels)
-        await self.label_terms(labels, [r[k] for r in series.rows for k in
-                                        ("unit", "qualifier", "period", "sector", "sizeClass",
-                                         "basis", "area")]
-                               + ([r[k] for r in growth.rows for k in ("fromPeriod", "toPeriod")]
-                                  if growth is not None else []))
+        await asyncio.gather(self.source_info(graphs, labels), self.label_terms(
+            labels, [r[k] for r in series.rows for k in ("unit", "qualifier", "period", "sector",
+                                                         "sizeClass", "basis", "area")]
+            + ([r[k] for r in growth.rows for k in ("fromPeriod", "toPeriod")]
+               if growth is not None else [])))
         figures, rows = [], []
         for row in series.rows:
             qualifier = local(row["qualifier"])
