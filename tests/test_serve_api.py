@@ -50,8 +50,8 @@ def library() -> QueryLibrary:
 def example_values(library: QueryLibrary, name: str) -> dict[str, str]:
     """The example (else default) of each parameter that has one."""
     query = library.get(name)
-    return {p.name: p.example or p.default for p in query.params
-            if (p.example or p.default) is not None}  # type: ignore[misc]
+    found = {p.name: p.example or p.default for p in query.params}
+    return {name: value for name, value in found.items() if value is not None}
 
 
 def assert_problem(response: Any, status: int, *, param: str | None = None) -> dict[str, Any]:
