@@ -459,3 +459,21 @@ def test_over_a_remote_endpoint_it_validates_against_the_project_files(project: 
     report = response.json()
     assert report["conforms"] is False
     assert "project's files" in report["against"] and "127.0.0.1:9" in report["against"]
+
+
+def test_over_a_store_it_validates_against_the_store_and_leaves_it_unchanged(
+        tmp_path: Any) -> None:
+    from kg.graph import load_store
+
+    store = tmp_path / "store"
+    load_store(store)
+    app = build(root=str(ROOT), store=str(store), access_log=False)
+    client = TestClient(app, raise_server_exceptions=False)
+    served = app.state.context.dataset.local
+    before = set(served.store)
+    response = post(client, "later/910-month-only-date.trig", "application/trig")
+    assert response.status_code == 200, response.text
+    assert response.json()["conforms"] is True
+    assert response.json()["against"] == f"the store {store}"
+    assert set(served.store) == before
+    assert not (ROOT / "data" / "910_month-only-date.trig").exists()
