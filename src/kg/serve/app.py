@@ -23,7 +23,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -31,6 +31,7 @@ from ..errors import EndpointError, KGError
 from . import api, pages, sparql
 from .context import STATIC, Context, Options
 from .dataset import Dataset, QueryTimeout
+from .problems import problem
 
 ACCESS_LOG = logging.getLogger("kg.access")
 ERROR_LOG = logging.getLogger("kg.serve")
@@ -143,24 +144,6 @@ class StaticAssets:
             if scope["method"] == "HEAD":
                 response.headers["content-length"] = str(len(body))
         await response(scope, receive, send)
-
-
-def wants_problem(request: Request) -> bool:
-    return request.url.path.startswith("/api/")
-
-
-def problem(request: Request, status: int, detail: str, **extra: Any) -> Response:
-    """A client or server error: problem+json under /api, plain text elsewhere."""
-    titles = {400: "Bad Request", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
-              406: "Not Acceptable", 413: "Content Too Large", 415: "Unsupported Media Type",
-              500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable"}
-    headers = {"Retry-After": "5"} if status == 503 else None
-    if wants_problem(request):
-        body = {"type": "about:blank", "title": titles.get(status, "Error"), "status": status,
-                "detail": detail, **extra}
-        return JSONResponse(body, status_code=status, media_type="application/problem+json",
-                            headers=headers)
-    return PlainTextResponse(detail.rstrip("\n") + "\n", status_code=status, headers=headers)
 
 
 async def on_http_error(request: Request, exc: Exception) -> Response:
