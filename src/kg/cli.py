@@ -383,6 +383,7 @@ def add_store_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
                               "out of the process list)")
     publish.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
                          help="give up on one request after this long (default: 60)")
+    publish.add_argument("--base", metavar="URL", help=BASE_HELP)
     publish.set_defaults(handler=cmd_publish)
 
     export = commands.add_parser(
@@ -407,7 +408,13 @@ def add_store_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
     export.add_argument("--vocabulary", action="store_true",
                         help="Turtle and N-Triples: add the ontology and code lists to the data "
                              "(TriG, N-Quads and JSON-LD carry their graphs anyway)")
+    export.add_argument("--base", metavar="URL", help=BASE_HELP)
     export.set_defaults(handler=cmd_export)
+
+
+#: ``--base`` of kg export, kg publish and kg site.
+BASE_HELP = ("mint the published IRIs under URL (http(s), ending with /) in place of "
+             "https://kg.example/")
 
 
 def credentials(args: argparse.Namespace) -> tuple[str | None, str | None]:
@@ -427,15 +434,17 @@ def cmd_publish(args: argparse.Namespace, out: TextIO) -> int:
     user, password = credentials(args)
     report = publish(load_graph(Project.locate(args.root)), endpoint=args.endpoint,
                      graph_store=args.graph_store, user=user, password=password,
-                     timeout=args.timeout)
+                     timeout=args.timeout, base=args.base)
     out.write(report.to_text())
     return 0
 
 
 def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
-    from .export import export, export_to
+    from .export import check_base, export, export_to
     from .formats import RdfFormat
 
+    if args.base is not None:
+        check_base(args.base)  # before the graph is read
     if args.format:
         fmt = RdfFormat.from_name(args.format)
     elif args.output:
@@ -446,10 +455,10 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
     vocabulary = True if args.vocabulary else None
     if args.output:
         export_to(graph, fmt, args.output, source=args.graph, vocabulary=vocabulary,
-                  expanded=args.expanded)
+                  expanded=args.expanded, base=args.base)
     else:
         data = export(graph, fmt, source=args.graph, vocabulary=vocabulary,
-                      expanded=args.expanded) or b""
+                      expanded=args.expanded, base=args.base) or b""
         out.write(data.decode("utf-8"))
     return 0
 
