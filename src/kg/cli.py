@@ -740,10 +740,12 @@ def add_web_commands(commands: argparse._SubParsersAction[argparse.ArgumentParse
         "site", help="write the graph's pages as a static site",
         description="Write the entity, indicator and source pages, the dumps (TriG, N-Quads, "
                     "JSON-LD) and a VoID + DCAT description of the dataset into a folder, for "
-                    "hosting without a server.")
+                    "hosting without a server: the pages kg serve answers, each at its path "
+                    "(/id/x as id/x/index.html). DIR must be new, empty or a site kg wrote "
+                    "before; the site is written beside it and renamed into place at the end. "
+                    "Exit status 1 when a page links to one the server does not answer.")
     site.add_argument("-o", "--output", required=True, metavar="DIR", help="the folder to write")
-    site.add_argument("--base", metavar="URL",
-                      help="the published base IRI in place of https://kg.example/")
+    site.add_argument("--base", metavar="URL", help=BASE_HELP)
     site.set_defaults(handler=cmd_site)
 
 
@@ -798,8 +800,8 @@ def cmd_site(args: argparse.Namespace, out: TextIO) -> int:
     from .serve.site import write_site
 
     report = write_site(Path(args.output), project_of(args), base=args.base)
-    out.write(report)
-    return 0
+    out.write(report.to_text())
+    return 1 if report.broken else 0
 
 
 if __name__ == "__main__":  # pragma: no cover
