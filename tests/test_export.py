@@ -350,3 +350,53 @@ def test_expanded_jsonld_is_pyoxigraphs_with_the_same_quads(kg, shipped):
     assert '"@context"' not in run.out and "https://kg.example/def/" in run.out
     named = {q for q in shipped.store if not isinstance(q.graph_name, ox.DefaultGraph)}
     assert set(ox.parse(run.out.encode(), ox.RdfFormat.JSON_LD)) == named
+
+
+# ----------------------------------------------------------------------------- a publisher's base
+
+PUBLISHED = "https://data.example.org/kg/"
+
+
+def test_cli_export_with_a_base_mints_every_iri_under_it(kg, shipped):
+    run = kg("export", "--base", PUBLISHED, "--format", "nquads")
+    assert run.code == 0, run
+    assert "kg.example" not in run.out
+    quads = list(ox.parse(run.out.encode(), ox.RdfFormat.N_QUADS))
+    named = {q for q in shipped.store if not isinstance(q.graph_name, ox.DefaultGraph)}
+    assert len(quads) == len(set(quads)) == len(named)
+    person = ox.NamedNode(PUBLISHED + "id/person/heru-ressandy")
+    assert any(q.subject == person for q in quads)
+    # literals are left as they are: only IRIs move
+    assert {q.object for q in quads if isinstance(q.object, ox.Literal)} == {
+        q.object for q in named if isinstance(q.object, ox.Literal)}
+
+
+@pytest.mark.parametrize("fmt", [RdfFormat.TRIG, RdfFormat.JSONLD, RdfFormat.TURTLE],
+                         ids=lambda f: f.name.lower())
+def test_an_export_with_a_base_reads_back_with_its_prefixes_and_context(shipped, fmt, tmp_path):
+    data = text_of(export(shipped, fmt, base=PUBLISHED))
+    assert "kg.example" not in data
+    back = read_back(data, fmt, tmp_path)
+    if fmt.has_graphs:
+        assert len(back) == len(shipped)
+        assert back.source_graphs()[0].value.startswith(PUBLISHED + "id/source/")
+    if fmt is RdfFormat.JSONLD:
+        assert '"person:heru-ressandy"' in data or '"@id": "person:' in data  # still compacted
+
+
+@pytest.mark.parametrize("base", ["ftp://data.example.org/", "https://data.example.org/kg",
+                                  "/kg/", "https://data.example.org/kg/?x=1"])
+def test_cli_export_refuses_a_base_that_is_not_an_http_folder_url(kg, base):
+    run = kg("export", "--base", base)
+    assert run.code == 2 and run.err.startswith(f"kg: error: --base {base!r}")
+    assert run.err.count("\n") == 1 and not run.out
+
+
+def test_publish_sends_the_graphs_under_the_base(shipped):
+    from kg.publish import published, triples_of
+
+    name = shipped.source_graphs()[0]
+    assert published(name, PUBLISHED).value == PUBLISHED + name.value.removeprefix("https://kg.example/")
+    triples = triples_of(shipped, name, base=PUBLISHED)
+    assert len(triples) == len(triples_of(shipped, name))
+    assert not any("kg.example" in str(t) for t in triples)

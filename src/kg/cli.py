@@ -383,6 +383,7 @@ def add_store_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
                               "out of the process list)")
     publish.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
                          help="give up on one request after this long (default: 60)")
+    publish.add_argument("--base", metavar="URL", help=BASE_HELP)
     publish.set_defaults(handler=cmd_publish)
 
     export = commands.add_parser(
@@ -407,7 +408,13 @@ def add_store_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
     export.add_argument("--vocabulary", action="store_true",
                         help="Turtle and N-Triples: add the ontology and code lists to the data "
                              "(TriG, N-Quads and JSON-LD carry their graphs anyway)")
+    export.add_argument("--base", metavar="URL", help=BASE_HELP)
     export.set_defaults(handler=cmd_export)
+
+
+#: ``--base`` of kg export, kg publish and kg site.
+BASE_HELP = ("mint the published IRIs under URL (http(s), ending with /) in place of "
+             "https://kg.example/")
 
 
 def credentials(args: argparse.Namespace) -> tuple[str | None, str | None]:
@@ -427,15 +434,17 @@ def cmd_publish(args: argparse.Namespace, out: TextIO) -> int:
     user, password = credentials(args)
     report = publish(load_graph(Project.locate(args.root)), endpoint=args.endpoint,
                      graph_store=args.graph_store, user=user, password=password,
-                     timeout=args.timeout)
+                     timeout=args.timeout, base=args.base)
     out.write(report.to_text())
     return 0
 
 
 def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
-    from .export import export, export_to
+    from .export import check_base, export, export_to
     from .formats import RdfFormat
 
+    if args.base is not None:
+        check_base(args.base)  # before the graph is read
     if args.format:
         fmt = RdfFormat.from_name(args.format)
     elif args.output:
@@ -446,10 +455,10 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
     vocabulary = True if args.vocabulary else None
     if args.output:
         export_to(graph, fmt, args.output, source=args.graph, vocabulary=vocabulary,
-                  expanded=args.expanded)
+                  expanded=args.expanded, base=args.base)
     else:
         data = export(graph, fmt, source=args.graph, vocabulary=vocabulary,
-                      expanded=args.expanded) or b""
+                      expanded=args.expanded, base=args.base) or b""
         out.write(data.decode("utf-8"))
     return 0
 
@@ -731,10 +740,12 @@ def add_web_commands(commands: argparse._SubParsersAction[argparse.ArgumentParse
         "site", help="write the graph's pages as a static site",
         description="Write the entity, indicator and source pages, the dumps (TriG, N-Quads, "
                     "JSON-LD) and a VoID + DCAT description of the dataset into a folder, for "
-                    "hosting without a server.")
+                    "hosting without a server: the pages kg serve answers, each at its path "
+                    "(/id/x as id/x/index.html). DIR must be new, empty or a site kg wrote "
+                    "before; the site is written beside it and renamed into place at the end. "
+                    "Exit status 1 when a page links to one the server does not answer.")
     site.add_argument("-o", "--output", required=True, metavar="DIR", help="the folder to write")
-    site.add_argument("--base", metavar="URL",
-                      help="the published base IRI in place of https://kg.example/")
+    site.add_argument("--base", metavar="URL", help=BASE_HELP)
     site.set_defaults(handler=cmd_site)
 
 
@@ -789,8 +800,8 @@ def cmd_site(args: argparse.Namespace, out: TextIO) -> int:
     from .serve.site import write_site
 
     report = write_site(Path(args.output), project_of(args), base=args.base)
-    out.write(report)
-    return 0
+    out.write(report.to_text())
+    return 1 if report.broken else 0
 
 
 if __name__ == "__main__":  # pragma: no cover

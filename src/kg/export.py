@@ -16,6 +16,11 @@ exact lexical form (``{"@value": "19.23", "@type": "xsd:decimal"}``, never a
 JSON number, which a reader would turn into a double). Reading the file back
 gives the same statements (``tests/test_export.py``).
 
+A publisher's ``base`` (``kg export --base URL``) mints the graph's IRIs under their
+own domain: every IRI under ``https://kg.example/`` is written under ``base`` instead
+(graph names, subjects, predicates, objects, datatypes; the prefixes and the JSON-LD
+context with them), term by term, never in literal text.
+
 >>> from kg.graph import load_graph
 >>> export(load_graph(), RdfFormat.TRIG)[:7]
 b'@prefix'
@@ -34,8 +39,8 @@ from .errors import InputError
 from .formats import RdfFormat
 from .graph import KnowledgeGraph
 from .parse import CONTEXT_FILE
-from .prefixes import PREFIXES, SOURCE_PREFIX
-from .jsonld import jsonld_chunks
+from .prefixes import BASE, PREFIXES, SOURCE_PREFIX
+from .jsonld import jsonld_chunks, shipped_context
 from .terms import compact
 
 #: Terms of standard vocabularies given short keys in the JSON-LD context.
@@ -76,7 +81,7 @@ JSONLD_KEYWORDS = {"type", "id", "graph", "value", "language", "context", "base"
 
 def export(graph: KnowledgeGraph, fmt: RdfFormat, output: IO[bytes] | None = None, *,
            source: str | None = None, vocabulary: bool | None = None,
-           expanded: bool = False) -> bytes | None:
+           expanded: bool = False, base: str | None = None) -> bytes | None:
     """The graph (or the one source graph ``source`` names) written as ``fmt``.
 
     Formats with graphs hold every source graph and, unless ``vocabulary`` is
@@ -85,24 +90,35 @@ def export(graph: KnowledgeGraph, fmt: RdfFormat, output: IO[bytes] | None = Non
     with ``vocabulary=True``). Written to ``output`` (a binary stream), else returned.
     ``expanded``: JSON-LD as pyoxigraph writes it, full IRIs and no context (twice as
     fast at a million statements: no statement passes through Python).
+    ``base``: the published base IRI in place of ``https://kg.example/`` (:func:`check_base`).
 
     Raises:
-        InputError: ``source`` names no source graph of ``graph``.
+        InputError: ``source`` names no source graph of ``graph``; ``base`` is not an
+            http(s) URL ending with ``/``.
     """
+    base = check_base(base) if base is not None else None
     if vocabulary is None:
         vocabulary = source is None and fmt.has_graphs
     names = [resolve_source(graph, source)] if source is not None else graph.source_graphs()
     if vocabulary:
         names += graph.vocabulary_graphs()
-    quads = (q for name in names for q in graph.store.quads_for_pattern(None, None, None, name))
+    quads: Iterable[ox.Quad] = (q for name in names
+                                for q in graph.store.quads_for_pattern(None, None, None, name))
+    if base is not None:
+        quads = rebased(quads, base)
     if fmt is RdfFormat.JSONLD and not expanded:
-        return _write(jsonld_chunks(quads), output)
+        context = shipped_context()
+        return _write(jsonld_chunks(quads, rebased_prefixes(context, base)
+                                    if base is not None else context), output)
     statements: Iterable[ox.Quad] | Iterable[ox.Triple] = quads
     if not fmt.has_graphs:  # the union, each triple once
         statements = cast("Iterable[ox.Triple]", graph.store.query(
             "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }",
             named_graphs=list[ox.NamedNode | ox.BlankNode](names)))
-    prefixes = PREFIXES if fmt in (RdfFormat.TRIG, RdfFormat.TURTLE) else None
+        if base is not None:
+            statements = rebased(statements, base)
+    prefixes = (rebased_prefixes(PREFIXES, base) if base is not None else PREFIXES) if fmt in (
+        RdfFormat.TRIG, RdfFormat.TURTLE) else None
     if output is None:
         return ox.serialize(statements, format=fmt.ox_format, prefixes=prefixes) or b""
     ox.serialize(statements, output, format=fmt.ox_format, prefixes=prefixes)
@@ -111,18 +127,79 @@ def export(graph: KnowledgeGraph, fmt: RdfFormat, output: IO[bytes] | None = Non
 
 def export_to(graph: KnowledgeGraph, fmt: RdfFormat, path: str | Path, *,
               source: str | None = None, vocabulary: bool | None = None,
-              expanded: bool = False) -> None:
+              expanded: bool = False, base: str | None = None) -> None:
     """:func:`export` to a file, atomically: all of it, or on an error nothing (an old file stays).
 
     Raises:
-        InputError: ``source`` names no source graph, or the file cannot be written.
+        InputError: ``source`` names no source graph, ``base`` is not a base URL, or the
+            file cannot be written.
     """
     from .atomic import atomic_file
 
     if source is not None:
         resolve_source(graph, source)  # before the file is touched
+    if base is not None:
+        check_base(base)
     with atomic_file(path) as stream:
-        export(graph, fmt, stream, source=source, vocabulary=vocabulary, expanded=expanded)
+        export(graph, fmt, stream, source=source, vocabulary=vocabulary, expanded=expanded,
+               base=base)
+
+
+# --------------------------------------------------------------------------- a publisher's base
+
+def check_base(url: str) -> str:
+    """``url`` if it can stand for ``https://kg.example/``: an http(s) URL with a host, ending with ``/``.
+
+    Raises:
+        InputError: it is not one (the message says what to give).
+    """
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise InputError(f"--base {url!r}: the published base must be an http(s) URL with a host, "
+                         "such as https://data.example.org/kg/")
+    if not url.endswith("/"):
+        raise InputError(f"--base {url!r}: the published base must end with '/' (IRIs are "
+                         f"minted by appending to it): {url}/")
+    return url
+
+
+def rebased(statements: Iterable[Any], base: str) -> Iterator[Any]:
+    """``statements`` (quads or triples) with every IRI under ``https://kg.example/`` under ``base``."""
+    seen: dict[str, ox.NamedNode] = {}
+
+    def node(term: Any) -> Any:
+        if isinstance(term, ox.NamedNode):
+            if not term.value.startswith(BASE):
+                return term
+            found = seen.get(term.value)
+            if found is None:
+                if len(seen) > 200_000:  # bounded: a national graph names millions of things
+                    seen.clear()
+                found = seen[term.value] = ox.NamedNode(rebased_iri(term.value, base))
+            return found
+        if isinstance(term, ox.Literal) and term.datatype.value.startswith(BASE):
+            return ox.Literal(term.value, datatype=node(term.datatype))
+        return term
+
+    for st in statements:
+        if isinstance(st, ox.Quad):
+            yield ox.Quad(node(st.subject), node(st.predicate), node(st.object),
+                          node(st.graph_name))
+        else:
+            yield ox.Triple(node(st.subject), node(st.predicate), node(st.object))
+
+
+def rebased_iri(iri: str, base: str) -> str:
+    """``iri`` under ``base`` if it is under ``https://kg.example/``, else ``iri``."""
+    return base + iri[len(BASE):] if iri.startswith(BASE) else iri
+
+
+def rebased_prefixes(prefixes: dict[str, Any], base: str) -> dict[str, Any]:
+    """Prefixes (or a JSON-LD context) with the namespaces under ``https://kg.example/`` under ``base``."""
+    return {key: rebased_iri(value, base) if isinstance(value, str) else value
+            for key, value in prefixes.items()}
 
 
 def _write(chunks: Iterator[str], output: IO[bytes] | None) -> bytes | None:

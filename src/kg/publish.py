@@ -15,6 +15,8 @@ graphs and the vocabulary graphs (ontology and code lists) are published, so
 that the store can answer with the labels of codes, classes and properties.
 Graphs the store holds that are not local ones are left alone. Where a query
 endpoint is given, the triples of each graph are counted in the store afterwards.
+A publisher's ``base`` mints the IRIs under their own domain, as ``kg export --base``
+does (:func:`kg.export.rebased`).
 
 >>> from kg.graph import load_graph
 >>> publish(load_graph(), endpoint="http://127.0.0.1:8890/sparql")  # doctest: +SKIP
@@ -23,11 +25,13 @@ endpoint is given, the triples of each graph are counted in the store afterwards
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pyoxigraph as ox
 
 from .errors import EndpointError, InputError
+from .export import check_base, rebased, rebased_iri
 from .graph import KnowledgeGraph
 from .remote import HttpClient, SparqlClient, with_query
 
@@ -77,7 +81,7 @@ class PublishReport:
 
 def publish(graph: KnowledgeGraph, *, endpoint: str | None = None, graph_store: str | None = None,
             user: str | None = None, password: str | None = None, timeout: float = 60.0,
-            chunk_triples: int = CHUNK_TRIPLES) -> PublishReport:
+            chunk_triples: int = CHUNK_TRIPLES, base: str | None = None) -> PublishReport:
     """Replace each source graph and vocabulary graph of ``graph`` in a store with the local one.
 
     With ``graph_store`` the graphs go by the Graph Store Protocol, else by
@@ -91,19 +95,22 @@ def publish(graph: KnowledgeGraph, *, endpoint: str | None = None, graph_store: 
     """
     if endpoint is None and graph_store is None:
         raise InputError("say where to publish: a SPARQL endpoint, or a graph store URL")
+    if base is not None:
+        check_base(base)
     started = time.monotonic()
-    names = graph.source_graphs() + graph.vocabulary_graphs()
+    local = graph.source_graphs() + graph.vocabulary_graphs()
+    names = [published(name, base) for name in local]
     sent: dict[str, int] = {}
     if graph_store is not None:
         store = HttpClient(graph_store, timeout=timeout, user=user, password=password)
-        for name in names:
-            sent[name.value] = put_graph(store, name, triples_of(graph, name))
+        for here, name in zip(local, names):
+            sent[name.value] = put_graph(store, name, triples_of(graph, here, base=base))
         target, protocol = graph_store, "graph-store"
     else:
         assert endpoint is not None
         client = SparqlClient(HttpClient(endpoint, timeout=timeout, user=user, password=password))
-        for name in names:
-            sent[name.value] = replace_by_update(client, name, triples_of(graph, name),
+        for here, name in zip(local, names):
+            sent[name.value] = replace_by_update(client, name, triples_of(graph, here, base=base),
                                                  chunk_triples=chunk_triples)
         target, protocol = endpoint, "update"
     stored: dict[str, int] = {}
@@ -115,10 +122,20 @@ def publish(graph: KnowledgeGraph, *, endpoint: str | None = None, graph_store: 
     return PublishReport(target, protocol, published, time.monotonic() - started)
 
 
-def triples_of(graph: KnowledgeGraph, name: ox.NamedNode) -> list[ox.Triple]:
-    """The triples of one named graph, in a stable order (subject, predicate, object)."""
-    return sorted((q.triple for q in graph.store.quads_for_pattern(None, None, None, name)),
-                  key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+def triples_of(graph: KnowledgeGraph, name: ox.NamedNode, *,
+               base: str | None = None) -> list[ox.Triple]:
+    """The triples of one named graph, in a stable order (subject, predicate, object);
+    with ``base``, their IRIs under it (:func:`kg.export.rebased`)."""
+    triples: Iterable[ox.Triple] = (q.triple for q in
+                                    graph.store.quads_for_pattern(None, None, None, name))
+    if base is not None:
+        triples = rebased(triples, base)
+    return sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+
+
+def published(name: ox.NamedNode, base: str | None) -> ox.NamedNode:
+    """The name of graph ``name`` in the store: under ``base`` when one is given."""
+    return name if base is None else ox.NamedNode(rebased_iri(name.value, base))
 
 
 def put_graph(store: HttpClient, name: ox.NamedNode, triples: list[ox.Triple]) -> int:
