@@ -351,7 +351,9 @@ class Pages:
             incoming=[(labels.iri(p, shown_iri(p)), subjects)
                       for p, subjects in sorted(pointing.items(), key=lambda kv: shown_iri(kv[0]))],
             incoming_cut=len(incoming.rows) >= INCOMING_LIMIT * 3 or len(seen) >= INCOMING_LIMIT,
-            formats=[(f.extension, f.media_type) for f in RdfFormat])
+            # the statements as data only where the thing is the subject of some
+            # (a version IRI is only pointed at: its .ttl would be a 404)
+            formats=[(f.extension, f.media_type) for f in RdfFormat] if statements.rows else [])
 
     def names(self, everything: dict[str, list[Any]]) -> list[tuple[str, list[Shown]]]:
         """The thing's names: preferred label and rdfs:label by language, and its aliases."""
