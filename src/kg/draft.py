@@ -626,6 +626,8 @@ def _figure(ctx: _Context, start: int, a_start: int, a_end: int, b_start: int | 
     if scale and qualifier == "exact":
         qualifier = "approximate"
         warnings.append(f"printed with {scale!r}: rounded as printed, so approximate")
+    if exceeds_target:
+        q_start = start - (len(before) - exceeds_target.start())
     phrase_start = q_start
     phrase = text[phrase_start:unit_end]
     reading: dict[str, Any] = {"unit": unit, "qualifier": f"qualifier:{qualifier}"}
@@ -887,7 +889,9 @@ def _holding(text: str, title: re.Match[str], words: list[re.Match[str]], labels
             best = (score, k, printed, label, notes)
     if best[3] is None:
         k = len(last)
-        while k > 0 and _name_like(last[k - 1].group(), labels):
+        acronyms = {normalise(a) for a in re.findall(r"\(([A-Z][\w-]*)\)", text)}
+        while k > 0 and _name_like(last[k - 1].group(), labels) and \
+                normalise(last[k - 1].group()) not in acronyms:
             k -= 1
         if k == len(last):
             return None
