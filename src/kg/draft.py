@@ -1320,6 +1320,8 @@ def _figure_trig(w: _Writer, fig: Finding, n: int, stated: str | None, text: str
         lines.append(_comment(f"TODO {x}"))
     unit = r.get("unit")
     qualifier = r.get("qualifier")
+    if unit in ("uom:percent", "uom:percentage-point"):   # xsd:decimal, as data/ writes shares
+        r = dict(r, **{k: float(r[k]) for k in ("value", "min", "max") if r.get(k) is not None})
     if r.get("value") is not None:
         value_lines = [f"schema:value {_num(r['value'])}"] if r["target"] != "observation" else \
             [f"sdmx-measure:obsValue {_num(r['value'])}"]
