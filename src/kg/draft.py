@@ -108,11 +108,11 @@ def _strip(text: str, start: int, end: int) -> tuple[int, int]:
 
 # --------------------------------------------------------------------------- numbers
 
-_NUM = r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?"
+_NUM = r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+\.\d{1,2}(?!\d)|\d+(?:,\d+)?"
 _SCALES = {"ribu": 10**3, "rb": 10**3, "juta": 10**6, "jt": 10**6, "miliar": 10**9,
            "milyar": 10**9, "triliun": 10**12}
 _FIGURE = re.compile(
-    r"(?<![\w/.,\-])(?P<rp>Rp\.?\s?)?(?P<a>" + _NUM + r")(?![\d/])"
+    r"(?<![\w/.,])(?<!\w-)(?P<rp>Rp\.?\s?)?(?P<a>" + _NUM + r")(?![\d/])"
     r"(?:\s?(?:-|–|—|s\.d\.?|sampai|hingga)\s?(?:Rp\.?\s?)?(?P<b>" + _NUM + r")(?![\d/]))?"
     r"(?:\s?(?P<scale>ribu|rb|juta|jt|miliar|milyar|triliun)\b)?")
 _FIGURE_AND = re.compile(_FIGURE.pattern.replace("|hingga)", "|hingga|dan)"))
@@ -130,6 +130,8 @@ def read_number(text: str) -> float | int:
         text = text.replace(".", "")
     if "," in text:
         return float(text.replace(",", "."))
+    if "." in text:      # "2.5": a decimal point as English writes it
+        return float(text)
     return int(text)
 
 
@@ -562,7 +564,7 @@ def _figure(ctx: _Context, start: int, a_start: int, a_end: int, b_start: int | 
         if scale is None and text[b_start + len(b_match.group()):].lstrip().startswith(
                 tuple(_SCALES)):
             pass
-    negative = bool(re.search(r"(?:minus|negatif|−)\s*$", before, re.I))
+    negative = bool(re.search(r"(?:minus|negatif|−)\s*$|(?:^|[\s(])-$", before, re.I))
     if negative:
         value = -value
         if low is not None and high is not None:
@@ -619,7 +621,7 @@ def _figure(ctx: _Context, start: int, a_start: int, a_end: int, b_start: int | 
             if am and qualifier == "exact":
                 qualifier, unit_end = name, unit_end + am.end()
     if negative:
-        nm = re.search(r"(?:minus|negatif|−)\s*$", before, re.I)
+        nm = re.search(r"(?:minus|negatif|−)\s*$|-$", before, re.I)
         if nm:
             q_start = min(q_start, start - (len(before) - nm.start()))
     warnings: list[str] = []
