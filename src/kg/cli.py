@@ -138,6 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_store_commands(commands)
     add_add_command(commands)
     add_new_article_command(commands)
+    add_draft_command(commands)
     add_scale_commands(commands)
     add_web_commands(commands)
     return parser
@@ -675,6 +676,51 @@ def cmd_new_article(args: argparse.Namespace, out: TextIO) -> int:
         write_new(args.output, text)
         out.write(f"wrote {args.output}: fill it in (ontology/README.md), then "
                   f"`kg add {args.output}`\n")
+    return 0
+
+
+def add_draft_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``kg draft ARTICLE.txt [--source-id ID] [--publisher NAME] [-o FILE] [--format F]``."""
+    draft = commands.add_parser(
+        "draft", help="draft an article's figures, dates and people in posts as TriG to review",
+        description="Read the plain text of a news article (Indonesian) and write a draft "
+        "addition: every figure (value, unit, qualifier, indicator, period), date (at the "
+        "precision printed) and person in a post (linked to the graph's people, posts and "
+        "bodies by their labels, with the evidence), every open question a TODO comment. "
+        "Review it, then `kg add --dry-run FILE`.")
+    draft.add_argument("article", type=Path, metavar="ARTICLE.txt", help="the article's text")
+    draft.add_argument("--source-id", metavar="ID",
+                       help="the article's id, the stem of its file in data/ (default: the "
+                            "text file's stem)")
+    draft.add_argument("--publisher", metavar="NAME",
+                       help="its publisher (matched against the graph's publishers; default: a "
+                            "publisher the graph holds whose name the text prints at its top)")
+    draft.add_argument("--output", "-o", type=Path, metavar="FILE",
+                       help="write to FILE, which must not exist (default: print)")
+    draft.add_argument("--format", choices=["trig", "json"], default="trig",
+                       help="trig: the draft (default); json: the findings as a list")
+    draft.set_defaults(handler=cmd_draft)
+
+
+def cmd_draft(args: argparse.Namespace, out: TextIO) -> int:
+    import json
+
+    from .article import write_new
+    from .draft import draft, findings_json
+    from .errors import InputError
+    from .graph import load_graph
+
+    if not args.article.is_file():
+        raise InputError(f"{args.article}: no such file")
+    findings, trig = draft(args.article, graph=load_graph(project_of(args)),
+                           stem=args.source_id, publisher=args.publisher)
+    text = trig if args.format == "trig" else \
+        json.dumps(findings_json(findings), ensure_ascii=False, indent=2) + "\n"
+    if args.output is None:
+        out.write(text)
+    else:
+        write_new(args.output, text)
+        out.write(f"wrote {args.output}: review it, then `kg add --dry-run {args.output}`\n")
     return 0
 
 
