@@ -10,6 +10,8 @@ example query; the page's script sets YASGUI up to fetch nothing from the networ
 
 from __future__ import annotations
 
+import json
+
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.routing import BaseRoute, Route
@@ -67,6 +69,7 @@ def routes(context: Context) -> list[BaseRoute]:
             library = context.dataset.library
             page.append(context.render(
                 "index.html", query=initial_query(), base=context.paths.base,
+                prefixes=json.dumps(PREFIXES),
                 saved=[{"name": query.name, "summary": query.summary, "kind": query.kind,
                         "description": query.description,
                         "fields": [field(p) for p in query.params]}

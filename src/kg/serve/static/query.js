@@ -264,17 +264,32 @@
 
   /* ------------------------------------------------------------------ saved queries */
 
+  var savedEl = document.querySelector(".saved-queries");
+  var PREFIXES = JSON.parse((savedEl && savedEl.dataset.prefixes) || "{}");
+
+  /* An IRI as a prefixed name where a project prefix covers it. */
+  function shorten(iri) {
+    var best = null;
+    Object.keys(PREFIXES).forEach(function (prefix) {
+      var ns = PREFIXES[prefix];
+      if (iri.indexOf(ns) === 0 && /^[\w.-]*$/.test(iri.slice(ns.length)) &&
+          (!best || ns.length > PREFIXES[best].length)) best = prefix;
+    });
+    return best ? best + ":" + iri.slice(PREFIXES[best].length) : iri;
+  }
+
   function cell(term) {
     var td = el("td");
     if (!term) return td;
     if (term.type === "uri") {
       var path = pathOf(term.value);
-      var link = el("a", { href: path || term.value, "class": "iri", title: term.value }, path || term.value);
+      var link = el("a", { href: path || term.value, "class": "iri", title: term.value }, shorten(term.value));
       td.appendChild(link);
     } else if (term.type === "bnode") {
       td.textContent = "_:" + term.value;
     } else {
       td.appendChild(document.createTextNode(term.value));
+      if (term.value.length <= 24) td.className = "short";
       var tag = term["xml:lang"] || term.lang;
       if (tag) td.appendChild(el("span", { "class": "lang" }, "@" + tag));
       else if (term.datatype && NUMERIC.indexOf(term.datatype) < 0 && term.datatype !== XSD + "string") {
