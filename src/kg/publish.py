@@ -116,10 +116,10 @@ def publish(graph: KnowledgeGraph, *, endpoint: str | None = None, graph_store: 
     stored: dict[str, int] = {}
     if endpoint is not None:
         stored = count_in_store(endpoint, names, timeout=timeout, user=user, password=password)
-    published = tuple(PublishedGraph(name.value, sent[name.value],
-                                     stored.get(name.value, 0) if endpoint else None)
-                      for name in names)
-    return PublishReport(target, protocol, published, time.monotonic() - started)
+    graphs = tuple(PublishedGraph(name.value, sent[name.value],
+                                  stored.get(name.value, 0) if endpoint else None)
+                   for name in names)
+    return PublishReport(target, protocol, graphs, time.monotonic() - started)
 
 
 def triples_of(graph: KnowledgeGraph, name: ox.NamedNode, *,

@@ -23,12 +23,18 @@ of their own and queried there (with SPARQL too).
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any
 
 import pyoxigraph as ox
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.responses import (
+    HTMLResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    Response,
+)
 from starlette.routing import BaseRoute, Route
 
 from ..formats import RdfFormat
@@ -252,12 +258,61 @@ async def statements_response(select: Select, iri: str, fmt: RdfFormat) -> Respo
 
 # --------------------------------------------------------------------------- the pages
 
+_ORDER_BY = re.compile(r"\bORDER\s+BY\b(.*)$", re.IGNORECASE | re.DOTALL)
+_VARIABLE = re.compile(r"[?$](\w+)")
+
+
+def term_key(term: object) -> tuple[int, str, str]:
+    """A total order of terms (unbound, blank nodes, IRIs, literals) for breaking ties."""
+    if term is None:
+        return (0, "", "")
+    if isinstance(term, ox.BlankNode):
+        return (1, "", "")  # blank node labels differ between stores
+    if isinstance(term, ox.NamedNode):
+        return (2, term.value, "")
+    assert isinstance(term, ox.Literal)
+    return (3, term.value, term.language or term.datatype.value)
+
+
+def settled(select: Select) -> Select:
+    """``select`` with its rows in an order every store gives alike.
+
+    Stores order the rows of ``ORDER BY`` alike but break its ties differently (and
+    order rows without ``ORDER BY`` as they like): a page over Virtuoso would list the
+    same things in another order than over the local graph. Rows that tie on every
+    variable of the ``ORDER BY`` clause keep their place as a group and are ordered
+    inside it by their values; without ``ORDER BY`` every row is ordered by its values.
+    """
+    async def run(text: str) -> QueryResult:
+        result = await select(text)
+        if len(result.rows) < 2:
+            return result
+        clause = _ORDER_BY.search(text)
+        keys = list(dict.fromkeys(_VARIABLE.findall(clause.group(1)))) if clause else []
+        names = sorted(result.variables)
+
+        def whole(row: dict[str, Any]) -> list[tuple[int, str, str]]:
+            return [term_key(row.get(n)) for n in names]
+
+        rows: list[dict[str, Any]] = []
+        group: list[dict[str, Any]] = []
+        for row in result.rows:
+            if group and [group[0].get(k) for k in keys] != [row.get(k) for k in keys]:
+                rows.extend(sorted(group, key=whole))
+                group = []
+            group.append(row)
+        rows.extend(sorted(group, key=whole))
+        return QueryResult("SELECT", variables=result.variables, rows=tuple(rows))
+
+    return run
+
+
 class Pages:
     """The page handlers of one server."""
 
     def __init__(self, context: Context) -> None:
         self.context = context
-        self.select: Select = context.dataset.select
+        self.select: Select = settled(context.dataset.select)
         self.shapes = Shapes(context)
 
     def html(self, template: str, status: int = 200, **values: Any) -> HTMLResponse:
