@@ -28,7 +28,7 @@ from starlette.routing import BaseRoute, Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..errors import EndpointError, KGError
-from . import api, pages, querypage, sparql
+from . import api, draftpage, pages, querypage, sparql
 from .context import STATIC, Context, Options
 from .dataset import Dataset, QueryTimeout
 from .problems import problem
@@ -194,7 +194,7 @@ def create_app(dataset: Dataset, *, options: Options | None = None,
     context = Context(dataset, paths=Paths(base) if base else None, options=options)
     routes: list[BaseRoute] = [
         *querypage.routes(context),  # "/" before the pages, which answer every other path
-        *sparql.routes(context), *api.routes(context),
+        *sparql.routes(context), *api.routes(context), *draftpage.routes(context),
         Mount("/static", app=StaticAssets(STATIC), name="static"),
         *pages.routes(context),
     ]
