@@ -173,6 +173,7 @@ def add_query_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
     query.add_argument("--format", "-f", choices=RESULT_FORMATS, default=None,
                        help="output: table (default), csv, tsv, json (W3C SPARQL results); "
                             "turtle (default for graphs), jsonld, ntriples")
+    add_wide_option(query)
     add_endpoint_options(query)
     query.set_defaults(handler=cmd_query)
 
@@ -183,8 +184,15 @@ def add_query_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
     sparql.add_argument("query", metavar="QUERY|FILE|-", help="query text, a .rq file, or - for stdin")
     sparql.add_argument("--format", "-f", choices=RESULT_FORMATS, default=None,
                         help="output format, as for `kg query`")
+    add_wide_option(sparql)
     add_endpoint_options(sparql)
     sparql.set_defaults(handler=cmd_sparql)
+
+
+def add_wide_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--wide", "-w", action="store_true",
+                         help="never cut a table's cells to the terminal's width (a table "
+                              "written to a pipe or a file is never cut)")
 
 
 def cmd_queries(args: argparse.Namespace, out: TextIO) -> int:
@@ -210,7 +218,7 @@ def cmd_query(args: argparse.Namespace, out: TextIO) -> int:
             raise ParameterError(f"--param {item!r}: write NAME=VALUE")
         values[name.strip()] = value
     text = saved.bind(**values)
-    return print_result(open_backend(args).run(text), args.format, out)
+    return print_result(open_backend(args).run(text), args.format, out, wide=args.wide)
 
 
 def cmd_sparql(args: argparse.Namespace, out: TextIO) -> int:
@@ -227,7 +235,7 @@ def cmd_sparql(args: argparse.Namespace, out: TextIO) -> int:
         text = given
     else:
         raise InputError(f"{given}: no such file, and not a SPARQL query")
-    return print_result(open_backend(args).run(text), args.format, out)
+    return print_result(open_backend(args).run(text), args.format, out, wide=args.wide)
 
 
 def _is_file(given: str) -> bool:
@@ -238,11 +246,20 @@ def _is_file(given: str) -> bool:
         return False
 
 
-def print_result(result: QueryResult, fmt: str | None, out: TextIO) -> int:
-    """Write a query's result; exit 1 for an ASK answered false, else 0."""
+def print_result(result: QueryResult, fmt: str | None, out: TextIO, *, wide: bool = False) -> int:
+    """Write a query's result; exit 1 for an ASK answered false, else 0.
+
+    A table is cut to the terminal's width only when ``out`` is a terminal and not
+    ``wide``: piped or redirected, every cell is whole (the next command needs the IRIs).
+    """
     from .results import ResultFormat, render
 
-    out.write(render(result, ResultFormat.from_name(fmt) if fmt else None))
+    width = None
+    if not wide and out.isatty():
+        import shutil
+
+        width = shutil.get_terminal_size().columns
+    out.write(render(result, ResultFormat.from_name(fmt) if fmt else None, width=width))
     return 1 if result.kind == "ASK" and not result.boolean else 0
 
 
