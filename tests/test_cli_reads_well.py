@@ -86,3 +86,63 @@ def test_a_language_tag_in_a_table_does_not_read_as_json_ld_id():
     assert '"xml:lang": "id"' in render(result, ResultFormat.JSON)
     assert '"Dinas Koperasi"@id' in render(result, ResultFormat.TSV)
     assert render(result, ResultFormat.CSV) == "label\r\nDinas Koperasi\r\n"
+
+
+# --------------------------------------------------------------------------- saved queries
+
+def test_a_misspelled_query_name_gets_a_suggestion(kg):
+    run = kg("query", "post-holder-on-dat", "--param", "on=2024-11-25")
+    assert run.code == 2
+    assert "did you mean post-holder-on-date?" in run.err
+    run = kg("queries", "post-holder-on-dat")
+    assert run.code == 2
+    assert "did you mean post-holder-on-date?" in run.err
+    assert "did you mean" not in kg("query", "no-such-thing-at-all").err
+
+
+def test_a_misspelled_name_in_the_library_gets_a_suggestion(project):
+    from kg.errors import QueryError
+    from kg.queries import QueryLibrary
+
+    with pytest.raises(QueryError, match="did you mean indicator-series"):
+        QueryLibrary.load(project.queries_dir, check_syntax=False).get("indicator-serie")
+
+
+def assert_describes_post_holder_on_date(text: str) -> None:
+    assert "post-holder-on-date: Who held a given post on a given date" in text
+    assert "The holder attested on that very date" in text  # the description
+    assert "--param post=<iri>  required. the post (org:Post) " \
+           "(e.g. post:head-dkumkmp-balikpapan)" in text
+    assert "--param on=<date>  required. the day asked about (e.g. 2024-11-25)" in text
+    assert ("kg query post-holder-on-date --param post=post:head-dkumkmp-balikpapan "
+            "--param on=2024-11-25") in text
+
+
+def test_kg_queries_name_describes_that_query(kg):
+    run = kg("queries", "post-holder-on-date")
+    assert run.code == 0, run
+    assert_describes_post_holder_on_date(run.out)
+    assert "bodies:" not in run.out  # that query only
+    run = kg("queries", "post-holder-on-date", "--format", "json")
+    import json
+
+    described = json.loads(run.out)
+    assert described["name"] == "post-holder-on-date"
+    assert [p["example"] for p in described["params"]] == ["post:head-dkumkmp-balikpapan",
+                                                           "2024-11-25"]
+
+
+def test_kg_query_name_help_describes_that_query(kg):
+    run = kg("query", "post-holder-on-date", "--help")
+    assert run.code == 0, run
+    assert "--param NAME=VALUE" in run.out  # the generic options
+    assert_describes_post_holder_on_date(run.out)
+    run = kg("query", "--help")
+    assert run.code == 0 and "--param NAME=VALUE" in run.out
+    assert "post-holder-on-date" not in run.out
+
+
+def test_kg_query_without_a_name_still_asks_for_one(kg):
+    with pytest.raises(SystemExit) as exited:
+        kg("query")
+    assert exited.value.code == 2

@@ -20,6 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kg import ParameterError, QueryError
+from kg.cli import main
 from kg.graph import KnowledgeGraph, load_graph
 from kg.project import Project
 from kg.queries import ParamType, QueryLibrary, read_saved_query, run_query, run_saved, to_term
@@ -449,12 +450,21 @@ def test_queries_on_the_local_graph_import_neither_rdflib_pyshacl_nor_sparqlwrap
     assert loaded == ["pyoxigraph"]
 
 
-def test_select_as_a_table_fits_the_terminal(kg, tiny_project: Project, monkeypatch) -> None:
+class Terminal(io.StringIO):
+    """Output that says it is a terminal (a table is cut to fit one only)."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_select_as_a_table_fits_the_terminal(tiny_project: Project, monkeypatch) -> None:
     monkeypatch.setenv("COLUMNS", "30")
-    run = kg("--root", tiny_project.root, "sparql",
-             "SELECT ?thing ?label WHERE { ?thing skos:prefLabel ?label } ORDER BY ?label")
-    assert run.code == 0, run
-    lines = run.out.splitlines()
+    out = Terminal()
+    code = main(["--root", str(tiny_project.root), "sparql",
+                 "SELECT ?thing ?label WHERE { ?thing skos:prefLabel ?label } ORDER BY ?label"],
+                out=out)
+    assert code == 0, out.getvalue()
+    lines = out.getvalue().splitlines()
     assert lines[0].split() == ["thing", "label"]
     assert all(len(line) <= 30 for line in lines), lines
     assert any("…" in line for line in lines)

@@ -157,17 +157,24 @@ RESULT_FORMATS = ["table", "csv", "tsv", "json", "turtle", "jsonld", "ntriples"]
 def add_query_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """``kg queries``, ``kg query NAME``, ``kg sparql QUERY``."""
     queries = commands.add_parser(
-        "queries", help="list the saved queries and their parameters",
-        description="List the saved queries (queries/*.rq): name, summary and parameters.")
+        "queries", help="list the saved queries and their parameters, or describe one",
+        description="List the saved queries (queries/*.rq): name, summary and parameters. "
+                    "With NAME: that query's summary, description, parameters (type, "
+                    "example, description) and a command line that runs it.")
+    queries.add_argument("name", metavar="NAME", nargs="?", help="describe this saved query")
     queries.add_argument("--format", choices=["text", "json"], default="text",
                          help="list format (default: text)")
     queries.set_defaults(handler=cmd_queries)
 
     query = commands.add_parser(
-        "query", help="run a saved query",
+        "query", help="run a saved query", add_help=False,
         description="Run a saved query with its parameters bound. SELECT prints rows; ASK "
-                    "prints true or false and exits 0 or 1; CONSTRUCT and DESCRIBE print RDF.")
-    query.add_argument("name", metavar="NAME", help="the saved query (see `kg queries`)")
+                    "prints true or false and exits 0 or 1; CONSTRUCT and DESCRIBE print RDF. "
+                    "`kg query NAME --help` describes the query NAME too.")
+    query.add_argument("--help", "-h", action="store_true", dest="help_wanted",
+                       help="show this help (after NAME: with that query's description) and exit")
+    # NAME is optional to argparse so that `kg query --help` needs none; cmd_query asks for it
+    query.add_argument("name", metavar="NAME", nargs="?", help="the saved query (see `kg queries`)")
     query.add_argument("--param", "-p", action="append", default=[], metavar="NAME=VALUE",
                        help="a parameter value (repeatable)")
     query.add_argument("--format", "-f", choices=RESULT_FORMATS, default=None,
@@ -175,7 +182,7 @@ def add_query_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
                             "turtle (default for graphs), jsonld, ntriples")
     add_wide_option(query)
     add_endpoint_options(query)
-    query.set_defaults(handler=cmd_query)
+    query.set_defaults(handler=cmd_query, parser=query)
 
     sparql = commands.add_parser(
         "sparql", help="run an ad hoc SPARQL query",
@@ -197,9 +204,14 @@ def add_wide_option(command: argparse.ArgumentParser) -> None:
 
 def cmd_queries(args: argparse.Namespace, out: TextIO) -> int:
     from .project import Project
-    from .queries import QueryLibrary, describe_library
+    from .queries import QueryLibrary, describe_library, describe_query
 
-    library = QueryLibrary.load(Project.locate(args.root).queries_dir, check_syntax=False)
+    folder = Project.locate(args.root).queries_dir
+    if args.name:
+        out.write(describe_query(QueryLibrary.read_one(folder, args.name),
+                                 as_json=args.format == "json"))
+        return 0
+    library = QueryLibrary.load(folder, check_syntax=False)
     out.write(describe_library(library, as_json=args.format == "json"))
     return 0
 
@@ -207,8 +219,17 @@ def cmd_queries(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_query(args: argparse.Namespace, out: TextIO) -> int:
     from .errors import ParameterError
     from .project import Project
-    from .queries import QueryLibrary, check_query
+    from .queries import QueryLibrary, check_query, describe_query
 
+    parser: argparse.ArgumentParser = args.parser
+    if args.help_wanted:  # after NAME (argparse reads it first): that query's description too
+        out.write(parser.format_help())
+        if args.name:
+            saved = QueryLibrary.read_one(project_of(args).queries_dir, args.name)
+            out.write(f"\n{describe_query(saved)}")
+        return 0
+    if not args.name:
+        parser.error("the following arguments are required: NAME")
     saved = QueryLibrary.read_one(Project.locate(args.root).queries_dir, args.name)
     check_query(saved.path, saved.text)
     values: dict[str, str] = {}
