@@ -74,10 +74,12 @@ STANDARD_TERMS = {
 JSONLD_KEYWORDS = {"type", "id", "graph", "value", "language", "context", "base", "vocab"}
 
 
-def export(graph: KnowledgeGraph, fmt: RdfFormat, output: IO[bytes] | None = None, *,
+def export(graph: KnowledgeGraph, fmt: RdfFormat | str, output: IO[bytes] | None = None, *,
            source: str | None = None, vocabulary: bool | None = None,
            expanded: bool = False) -> bytes | None:
-    """The graph (or the one source graph ``source`` names) written as ``fmt``.
+    """The graph (or the one source graph ``source`` names) written as ``fmt``: an
+    :class:`~kg.formats.RdfFormat`, or its name (``"turtle"``, ``"trig"``, ``"nq"``,
+    ``"jsonld"`` ..., as :meth:`RdfFormat.from_name` reads it).
 
     Formats with graphs hold every source graph and, unless ``vocabulary`` is
     False (default: True without ``source``), the vocabulary graphs; Turtle
@@ -87,8 +89,9 @@ def export(graph: KnowledgeGraph, fmt: RdfFormat, output: IO[bytes] | None = Non
     fast at a million statements: no statement passes through Python).
 
     Raises:
-        InputError: ``source`` names no source graph of ``graph``.
+        InputError: ``source`` names no source graph of ``graph``, or ``fmt`` no RDF format.
     """
+    fmt = rdf_format(fmt)
     if vocabulary is None:
         vocabulary = source is None and fmt.has_graphs
     names = [resolve_source(graph, source)] if source is not None else graph.source_graphs()
@@ -109,20 +112,37 @@ def export(graph: KnowledgeGraph, fmt: RdfFormat, output: IO[bytes] | None = Non
     return None
 
 
-def export_to(graph: KnowledgeGraph, fmt: RdfFormat, path: str | Path, *,
+def export_to(graph: KnowledgeGraph, fmt: RdfFormat | str, path: str | Path, *,
               source: str | None = None, vocabulary: bool | None = None,
               expanded: bool = False) -> None:
     """:func:`export` to a file, atomically: all of it, or on an error nothing (an old file stays).
 
     Raises:
-        InputError: ``source`` names no source graph, or the file cannot be written.
+        InputError: ``source`` names no source graph, ``fmt`` no RDF format, or the file
+            cannot be written.
     """
     from .atomic import atomic_file
 
+    fmt = rdf_format(fmt)
     if source is not None:
         resolve_source(graph, source)  # before the file is touched
     with atomic_file(path) as stream:
         export(graph, fmt, stream, source=source, vocabulary=vocabulary, expanded=expanded)
+
+
+def rdf_format(fmt: RdfFormat | str) -> RdfFormat:
+    """``fmt``, or the format it names.
+
+    Raises:
+        InputError: neither an RdfFormat nor the name of one (the message lists the names).
+    """
+    if isinstance(fmt, RdfFormat):
+        return fmt
+    if isinstance(fmt, str):
+        return RdfFormat.from_name(fmt)
+    known = ", ".join(f.name.lower() for f in RdfFormat)
+    raise InputError(f"the format is {type(fmt).__name__}, neither a kg.RdfFormat nor one of "
+                     f"the names {known}")
 
 
 def _write(chunks: Iterator[str], output: IO[bytes] | None) -> bytes | None:
