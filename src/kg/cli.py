@@ -219,7 +219,7 @@ def cmd_queries(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_query(args: argparse.Namespace, out: TextIO) -> int:
     from .errors import ParameterError
     from .project import Project
-    from .queries import QueryLibrary, check_query, describe_query
+    from .queries import QueryLibrary, check_query, describe_query, unknown_iri_notes
 
     parser: argparse.ArgumentParser = args.parser
     if args.help_wanted:  # after NAME (argparse reads it first): that query's description too
@@ -239,7 +239,13 @@ def cmd_query(args: argparse.Namespace, out: TextIO) -> int:
             raise ParameterError(f"--param {item!r}: write NAME=VALUE")
         values[name.strip()] = value
     text = saved.bind(**values)
-    return print_result(open_backend(args).run(text), args.format, out, wide=args.wide)
+    backend = open_backend(args)
+    result = backend.run(text)
+    code = print_result(result, args.format, out, wide=args.wide)
+    if result.kind == "SELECT" and not result.rows:
+        for note in [*unknown_iri_notes(backend, saved, values), *graph_notes(args, text)]:
+            print(f"note: {note}", file=sys.stderr)
+    return code
 
 
 def cmd_sparql(args: argparse.Namespace, out: TextIO) -> int:
@@ -256,7 +262,27 @@ def cmd_sparql(args: argparse.Namespace, out: TextIO) -> int:
         text = given
     else:
         raise InputError(f"{given}: no such file, and not a SPARQL query")
-    return print_result(open_backend(args).run(text), args.format, out, wide=args.wide)
+    result = open_backend(args).run(text)
+    code = print_result(result, args.format, out, wide=args.wide)
+    if (result.kind == "SELECT" and not result.rows) or (result.kind == "ASK" and not result.boolean):
+        for note in graph_notes(args, text):
+            print(f"note: {note}", file=sys.stderr)
+    return code
+
+
+def graph_notes(args: argparse.Namespace, text: str) -> list[str]:
+    """Why a query with ``GRAPH`` may have found nothing on an endpoint: ``--default-graph``
+    without ``--named-graph`` leaves ``GRAPH`` no graph to see (by the protocol; Oxigraph
+    follows it, Virtuoso shows every graph)."""
+    if not getattr(args, "default_graph", None) or getattr(args, "named_graph", None):
+        return []
+    from .sparqltext import tokens
+
+    if not any(kind == "word" and value.upper() == "GRAPH" for kind, value, _ in tokens(text)):
+        return []
+    return ["with --default-graph and no --named-graph, GRAPH sees no graph on a store that "
+            "follows the SPARQL protocol (Oxigraph does; Virtuoso shows every graph): name "
+            "the graphs GRAPH may see with --named-graph IRI (repeatable)"]
 
 
 def _is_file(given: str) -> bool:
@@ -393,8 +419,10 @@ def add_endpoint_options(command: argparse.ArgumentParser) -> None:
                          help="with --endpoint: a graph the endpoint's default graph is made of "
                               "(repeatable; Virtuoso's own default is every graph it holds)")
     command.add_argument("--named-graph", action="append", default=[], metavar="IRI",
-                         help="with --endpoint: a graph GRAPH ?g sees (repeatable; stores that "
-                              "follow the protocol see none when only --default-graph is given)")
+                         help="with --endpoint: a graph GRAPH ?g sees (repeatable). Needed with "
+                              "--default-graph: by the protocol a request that names default "
+                              "graphs and no named graphs has none for GRAPH to see (Oxigraph "
+                              "answers nothing; Virtuoso shows every graph)")
     command.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS",
                          help="with --endpoint: give up after this long (default: 30)")
 

@@ -486,6 +486,47 @@ def run_saved(backend: Backend, query: str | SavedQuery, /, *,
     return backend.run(query.bind(**params))
 
 
+def unknown_iri_notes(backend: Backend, query: SavedQuery, values: Mapping[str, object]
+                      ) -> list[str]:
+    """Why a saved query may have answered no rows: for each IRI parameter (as ``values``
+    or its default binds it) that names nothing in the graph (no statement has it as
+    subject or object), a note naming it, with the closest IRIs under the same project
+    namespace (``did you mean post:head-dkumkmp-balikpapan?``).
+
+    Asked by SPARQL on ``backend``, so a remote store answers as the local graph does.
+
+    Raises:
+        QueryError, EndpointError: as :meth:`Backend.run`.
+    """
+    import difflib
+
+    from .prefixes import PREFIXES
+    from .terms import shown_iri
+
+    notes = []
+    for p in query.params:
+        value = values.get(p.name, p.default)
+        if p.type is not ParamType.IRI or value is None:
+            continue
+        iri = p.term(value)
+        if backend.run(f"ASK {{ {{ {iri} ?p ?o }} UNION {{ ?s ?p {iri} }} }}").boolean:
+            continue
+        note = f"{shown_iri(iri.value)} names nothing in the graph"
+        namespace = max((ns for ns in PREFIXES.values() if iri.value.startswith(ns)),
+                        key=len, default=None)
+        if namespace:
+            found = backend.run(f"SELECT DISTINCT ?s WHERE {{ ?s ?p ?o "
+                                f"FILTER(isIRI(?s) && STRSTARTS(STR(?s), \"{namespace}\")) }}")
+            known = {t.value[len(namespace):]: t.value for row in found.rows
+                     if (t := row.get("s")) is not None}
+            close = difflib.get_close_matches(iri.value[len(namespace):], list(known), n=3,
+                                              cutoff=0.6)
+            if close:
+                note += f"; did you mean {' or '.join(shown_iri(known[c]) for c in close)}?"
+        notes.append(f"{note} (--param {p.name})")
+    return notes
+
+
 def run_query(backend: Backend, text: str) -> QueryResult:
     """Run an ad hoc query; the project prefixes need no declaring.
 
@@ -842,4 +883,4 @@ class HeaderParser:
 
 __all__ = ["ParamType", "Parameter", "SavedQuery", "QueryLibrary", "run_saved", "run_query",
            "read_saved_query", "to_term", "check_value", "check_query", "describe_library",
-           "describe_query"]
+           "describe_query", "unknown_iri_notes"]
