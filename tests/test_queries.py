@@ -20,6 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kg import ParameterError, QueryError
+from kg.cli import main
 from kg.graph import KnowledgeGraph, load_graph
 from kg.project import Project
 from kg.queries import ParamType, QueryLibrary, read_saved_query, run_query, run_saved, to_term
@@ -449,12 +450,21 @@ def test_queries_on_the_local_graph_import_neither_rdflib_pyshacl_nor_sparqlwrap
     assert loaded == ["pyoxigraph"]
 
 
-def test_select_as_a_table_fits_the_terminal(kg, tiny_project: Project, monkeypatch) -> None:
+class Terminal(io.StringIO):
+    """Output that says it is a terminal (a table is cut to fit one only)."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_select_as_a_table_fits_the_terminal(tiny_project: Project, monkeypatch) -> None:
     monkeypatch.setenv("COLUMNS", "30")
-    run = kg("--root", tiny_project.root, "sparql",
-             "SELECT ?thing ?label WHERE { ?thing skos:prefLabel ?label } ORDER BY ?label")
-    assert run.code == 0, run
-    lines = run.out.splitlines()
+    out = Terminal()
+    code = main(["--root", str(tiny_project.root), "sparql",
+                 "SELECT ?thing ?label WHERE { ?thing skos:prefLabel ?label } ORDER BY ?label"],
+                out=out)
+    assert code == 0, out.getvalue()
+    lines = out.getvalue().splitlines()
     assert lines[0].split() == ["thing", "label"]
     assert all(len(line) <= 30 for line in lines), lines
     assert any("…" in line for line in lines)
@@ -584,7 +594,7 @@ def test_an_update_is_refused_and_changes_nothing(kg, shipped: KnowledgeGraph, t
     update = update.replace("{url}", trap.url)
     run = kg("sparql", update)
     assert run.code == 2 and run.out == ""
-    assert "is an update; only SELECT, ASK, CONSTRUCT and DESCRIBE queries are run" in run.err
+    assert "is an update: kg runs queries only (SELECT, ASK, CONSTRUCT, DESCRIBE)" in run.err
     assert "Traceback" not in run.err and run.err.count("\n") == 1
     with pytest.raises(QueryError, match="is an update"):
         shipped.query(update)

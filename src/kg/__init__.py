@@ -19,6 +19,8 @@ until a command needs them.
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 from typing import TYPE_CHECKING, Any
 
 #: public name -> the module that defines it
@@ -110,3 +112,29 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted(__all__)
+
+
+class _CallableModule(types.ModuleType):
+    """A module named as the public function it defines (``kg.validate``, ``kg.export``,
+    ``kg.add``, ``kg.publish``), called as that function."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return getattr(self, self.__name__.rpartition(".")[2])(*args, **kwargs)
+
+
+class _Package(types.ModuleType):
+    """The ``kg`` package. Importing its module ``kg.validate`` (as ``kg.cli`` and any
+    ``from kg.validate import ...`` do) binds the module to the package's attribute
+    ``validate``, where the function ``kg.validate`` was: ``kg.validate(graph)`` then
+    failed with "'module' object is not callable", depending on what was imported
+    first. Such a module is made callable as its function, and stays the module for
+    ``kg.validate.validate_graph``."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if isinstance(value, types.ModuleType) and _EXPORTS.get(name) == name \
+                and type(value) is types.ModuleType:
+            value.__class__ = _CallableModule
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package

@@ -24,7 +24,7 @@ import pyoxigraph as ox
 
 from .errors import EndpointError, QueryError
 from .results import QueryResult
-from .sparqltext import query_kind, with_prologue
+from .sparqltext import positions_in_own_text, prologue, query_kind
 from .terms import Term
 
 if TYPE_CHECKING:
@@ -121,7 +121,9 @@ class RemoteBackend:
         """
         from .remote import SparqlClient
 
-        query = with_prologue(query)
+        own = query
+        hidden = prologue(own)
+        query = hidden + own
         kind = query_kind(query)
         client = SparqlClient(
             self._http,
@@ -131,7 +133,9 @@ class RemoteBackend:
             answer = client.send_query(query)
         except EndpointError as exc:
             if " answered HTTP 400" in str(exc):
-                raise QueryError(f"the endpoint refused the query: {exc}") from None
+                # the store counts lines from the prologue the user never wrote
+                why = positions_in_own_text(str(exc), own, hidden.count("\n"))
+                raise QueryError(f"the endpoint refused the query: {why}") from None
             raise
         if kind in ("SELECT", "ASK"):
             result = results_from_json(self.endpoint, answer.text(), kind)

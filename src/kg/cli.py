@@ -159,24 +159,32 @@ RESULT_FORMATS = ["table", "csv", "tsv", "json", "turtle", "jsonld", "ntriples"]
 def add_query_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """``kg queries``, ``kg query NAME``, ``kg sparql QUERY``."""
     queries = commands.add_parser(
-        "queries", help="list the saved queries and their parameters",
-        description="List the saved queries (queries/*.rq): name, summary and parameters.")
+        "queries", help="list the saved queries and their parameters, or describe one",
+        description="List the saved queries (queries/*.rq): name, summary and parameters. "
+                    "With NAME: that query's summary, description, parameters (type, "
+                    "example, description) and a command line that runs it.")
+    queries.add_argument("name", metavar="NAME", nargs="?", help="describe this saved query")
     queries.add_argument("--format", choices=["text", "json"], default="text",
                          help="list format (default: text)")
     queries.set_defaults(handler=cmd_queries)
 
     query = commands.add_parser(
-        "query", help="run a saved query",
+        "query", help="run a saved query", add_help=False,
         description="Run a saved query with its parameters bound. SELECT prints rows; ASK "
-                    "prints true or false and exits 0 or 1; CONSTRUCT and DESCRIBE print RDF.")
-    query.add_argument("name", metavar="NAME", help="the saved query (see `kg queries`)")
+                    "prints true or false and exits 0 or 1; CONSTRUCT and DESCRIBE print RDF. "
+                    "`kg query NAME --help` describes the query NAME too.")
+    query.add_argument("--help", "-h", action="store_true", dest="help_wanted",
+                       help="show this help (after NAME: with that query's description) and exit")
+    # NAME is optional to argparse so that `kg query --help` needs none; cmd_query asks for it
+    query.add_argument("name", metavar="NAME", nargs="?", help="the saved query (see `kg queries`)")
     query.add_argument("--param", "-p", action="append", default=[], metavar="NAME=VALUE",
                        help="a parameter value (repeatable)")
     query.add_argument("--format", "-f", choices=RESULT_FORMATS, default=None,
                        help="output: table (default), csv, tsv, json (W3C SPARQL results); "
                             "turtle (default for graphs), jsonld, ntriples")
+    add_wide_option(query)
     add_endpoint_options(query)
-    query.set_defaults(handler=cmd_query)
+    query.set_defaults(handler=cmd_query, parser=query)
 
     sparql = commands.add_parser(
         "sparql", help="run an ad hoc SPARQL query",
@@ -185,15 +193,27 @@ def add_query_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
     sparql.add_argument("query", metavar="QUERY|FILE|-", help="query text, a .rq file, or - for stdin")
     sparql.add_argument("--format", "-f", choices=RESULT_FORMATS, default=None,
                         help="output format, as for `kg query`")
+    add_wide_option(sparql)
     add_endpoint_options(sparql)
     sparql.set_defaults(handler=cmd_sparql)
 
 
+def add_wide_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--wide", "-w", action="store_true",
+                         help="never cut a table's cells to the terminal's width (a table "
+                              "written to a pipe or a file is never cut)")
+
+
 def cmd_queries(args: argparse.Namespace, out: TextIO) -> int:
     from .project import Project
-    from .queries import QueryLibrary, describe_library
+    from .queries import QueryLibrary, describe_library, describe_query
 
-    library = QueryLibrary.load(Project.locate(args.root).queries_dir, check_syntax=False)
+    folder = Project.locate(args.root).queries_dir
+    if args.name:
+        out.write(describe_query(QueryLibrary.read_one(folder, args.name),
+                                 as_json=args.format == "json"))
+        return 0
+    library = QueryLibrary.load(folder, check_syntax=False)
     out.write(describe_library(library, as_json=args.format == "json"))
     return 0
 
@@ -201,8 +221,17 @@ def cmd_queries(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_query(args: argparse.Namespace, out: TextIO) -> int:
     from .errors import ParameterError
     from .project import Project
-    from .queries import QueryLibrary, check_query
+    from .queries import QueryLibrary, check_query, describe_query, unknown_iri_notes
 
+    parser: argparse.ArgumentParser = args.parser
+    if args.help_wanted:  # after NAME (argparse reads it first): that query's description too
+        out.write(parser.format_help())
+        if args.name:
+            saved = QueryLibrary.read_one(project_of(args).queries_dir, args.name)
+            out.write(f"\n{describe_query(saved)}")
+        return 0
+    if not args.name:
+        parser.error("the following arguments are required: NAME")
     saved = QueryLibrary.read_one(Project.locate(args.root).queries_dir, args.name)
     check_query(saved.path, saved.text)
     values: dict[str, str] = {}
@@ -212,7 +241,13 @@ def cmd_query(args: argparse.Namespace, out: TextIO) -> int:
             raise ParameterError(f"--param {item!r}: write NAME=VALUE")
         values[name.strip()] = value
     text = saved.bind(**values)
-    return print_result(open_backend(args).run(text), args.format, out)
+    backend = open_backend(args)
+    result = backend.run(text)
+    code = print_result(result, args.format, out, wide=args.wide)
+    if result.kind == "SELECT" and not result.rows:
+        for note in [*unknown_iri_notes(backend, saved, values), *graph_notes(args, text)]:
+            print(f"note: {note}", file=sys.stderr)
+    return code
 
 
 def cmd_sparql(args: argparse.Namespace, out: TextIO) -> int:
@@ -229,7 +264,27 @@ def cmd_sparql(args: argparse.Namespace, out: TextIO) -> int:
         text = given
     else:
         raise InputError(f"{given}: no such file, and not a SPARQL query")
-    return print_result(open_backend(args).run(text), args.format, out)
+    result = open_backend(args).run(text)
+    code = print_result(result, args.format, out, wide=args.wide)
+    if (result.kind == "SELECT" and not result.rows) or (result.kind == "ASK" and not result.boolean):
+        for note in graph_notes(args, text):
+            print(f"note: {note}", file=sys.stderr)
+    return code
+
+
+def graph_notes(args: argparse.Namespace, text: str) -> list[str]:
+    """Why a query with ``GRAPH`` may have found nothing on an endpoint: ``--default-graph``
+    without ``--named-graph`` leaves ``GRAPH`` no graph to see (by the protocol; Oxigraph
+    follows it, Virtuoso shows every graph)."""
+    if not getattr(args, "default_graph", None) or getattr(args, "named_graph", None):
+        return []
+    from .sparqltext import tokens
+
+    if not any(kind == "word" and value.upper() == "GRAPH" for kind, value, _ in tokens(text)):
+        return []
+    return ["with --default-graph and no --named-graph, GRAPH sees no graph on a store that "
+            "follows the SPARQL protocol (Oxigraph does; Virtuoso shows every graph): name "
+            "the graphs GRAPH may see with --named-graph IRI (repeatable)"]
 
 
 def _is_file(given: str) -> bool:
@@ -240,11 +295,20 @@ def _is_file(given: str) -> bool:
         return False
 
 
-def print_result(result: QueryResult, fmt: str | None, out: TextIO) -> int:
-    """Write a query's result; exit 1 for an ASK answered false, else 0."""
+def print_result(result: QueryResult, fmt: str | None, out: TextIO, *, wide: bool = False) -> int:
+    """Write a query's result; exit 1 for an ASK answered false, else 0.
+
+    A table is cut to the terminal's width only when ``out`` is a terminal and not
+    ``wide``: piped or redirected, every cell is whole (the next command needs the IRIs).
+    """
     from .results import ResultFormat, render
 
-    out.write(render(result, ResultFormat.from_name(fmt) if fmt else None))
+    width = None
+    if not wide and out.isatty():
+        import shutil
+
+        width = shutil.get_terminal_size().columns
+    out.write(render(result, ResultFormat.from_name(fmt) if fmt else None, width=width))
     return 1 if result.kind == "ASK" and not result.boolean else 0
 
 
@@ -357,8 +421,10 @@ def add_endpoint_options(command: argparse.ArgumentParser) -> None:
                          help="with --endpoint: a graph the endpoint's default graph is made of "
                               "(repeatable; Virtuoso's own default is every graph it holds)")
     command.add_argument("--named-graph", action="append", default=[], metavar="IRI",
-                         help="with --endpoint: a graph GRAPH ?g sees (repeatable; stores that "
-                              "follow the protocol see none when only --default-graph is given)")
+                         help="with --endpoint: a graph GRAPH ?g sees (repeatable). Needed with "
+                              "--default-graph: by the protocol a request that names default "
+                              "graphs and no named graphs has none for GRAPH to see (Oxigraph "
+                              "answers nothing; Virtuoso shows every graph)")
     command.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS",
                          help="with --endpoint: give up after this long (default: 30)")
 

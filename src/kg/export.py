@@ -79,10 +79,12 @@ STANDARD_TERMS = {
 JSONLD_KEYWORDS = {"type", "id", "graph", "value", "language", "context", "base", "vocab"}
 
 
-def export(graph: KnowledgeGraph, fmt: RdfFormat, output: IO[bytes] | None = None, *,
+def export(graph: KnowledgeGraph, fmt: RdfFormat | str, output: IO[bytes] | None = None, *,
            source: str | None = None, vocabulary: bool | None = None,
            expanded: bool = False, base: str | None = None) -> bytes | None:
-    """The graph (or the one source graph ``source`` names) written as ``fmt``.
+    """The graph (or the one source graph ``source`` names) written as ``fmt``: an
+    :class:`~kg.formats.RdfFormat`, or its name (``"turtle"``, ``"trig"``, ``"nq"``,
+    ``"jsonld"`` ..., as :meth:`RdfFormat.from_name` reads it).
 
     Formats with graphs hold every source graph and, unless ``vocabulary`` is
     False (default: True without ``source``), the vocabulary graphs; Turtle
@@ -93,9 +95,10 @@ def export(graph: KnowledgeGraph, fmt: RdfFormat, output: IO[bytes] | None = Non
     ``base``: the published base IRI in place of ``https://kg.example/`` (:func:`check_base`).
 
     Raises:
-        InputError: ``source`` names no source graph of ``graph``; ``base`` is not an
-            http(s) URL ending with ``/``.
+        InputError: ``source`` names no source graph of ``graph``, ``fmt`` no RDF format,
+            or ``base`` is not an http(s) URL ending with ``/``.
     """
+    fmt = rdf_format(fmt)
     base = check_base(base) if base is not None else None
     if vocabulary is None:
         vocabulary = source is None and fmt.has_graphs
@@ -125,17 +128,18 @@ def export(graph: KnowledgeGraph, fmt: RdfFormat, output: IO[bytes] | None = Non
     return None
 
 
-def export_to(graph: KnowledgeGraph, fmt: RdfFormat, path: str | Path, *,
+def export_to(graph: KnowledgeGraph, fmt: RdfFormat | str, path: str | Path, *,
               source: str | None = None, vocabulary: bool | None = None,
               expanded: bool = False, base: str | None = None) -> None:
     """:func:`export` to a file, atomically: all of it, or on an error nothing (an old file stays).
 
     Raises:
-        InputError: ``source`` names no source graph, ``base`` is not a base URL, or the
-            file cannot be written.
+        InputError: ``source`` names no source graph, ``fmt`` no RDF format, ``base`` is
+            not a base URL, or the file cannot be written.
     """
     from .atomic import atomic_file
 
+    fmt = rdf_format(fmt)
     if source is not None:
         resolve_source(graph, source)  # before the file is touched
     if base is not None:
@@ -200,6 +204,21 @@ def rebased_prefixes(prefixes: dict[str, Any], base: str) -> dict[str, Any]:
     """Prefixes (or a JSON-LD context) with the namespaces under ``https://kg.example/`` under ``base``."""
     return {key: rebased_iri(value, base) if isinstance(value, str) else value
             for key, value in prefixes.items()}
+
+
+def rdf_format(fmt: RdfFormat | str) -> RdfFormat:
+    """``fmt``, or the format it names.
+
+    Raises:
+        InputError: neither an RdfFormat nor the name of one (the message lists the names).
+    """
+    if isinstance(fmt, RdfFormat):
+        return fmt
+    if isinstance(fmt, str):
+        return RdfFormat.from_name(fmt)
+    known = ", ".join(f.name.lower() for f in RdfFormat)
+    raise InputError(f"the format is {type(fmt).__name__}, neither a kg.RdfFormat nor one of "
+                     f"the names {known}")
 
 
 def _write(chunks: Iterator[str], output: IO[bytes] | None) -> bytes | None:

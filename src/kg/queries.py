@@ -44,7 +44,7 @@ import datetime
 import enum
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
@@ -333,8 +333,7 @@ class QueryLibrary:
         try:
             return self._queries[name]
         except KeyError:
-            where = f" in {self.folder}" if self.folder else ""
-            raise QueryError(f"no saved query {name!r}{where}; `kg queries` lists them") from None
+            raise no_such_query(name, self.names(), self.folder) from None
 
     @classmethod
     def read_one(cls, queries_dir: str | Path, name: str, *, check_syntax: bool = False
@@ -348,7 +347,7 @@ class QueryLibrary:
         folder = Path(queries_dir)
         path = folder / f"{name}.rq"
         if "/" in name or name.startswith(".") or not path.is_file():
-            return cls({}, folder).get(name)
+            raise no_such_query(name, sorted(p.stem for p in folder.glob("*.rq")), folder)
         return read_saved_query(path, check_syntax=check_syntax)
 
     def __contains__(self, name: object) -> bool:
@@ -364,31 +363,109 @@ class QueryLibrary:
         return f"QueryLibrary({len(self)} queries from {self.folder})"
 
 
+def no_such_query(name: str, names: Sequence[str], folder: Path | None) -> QueryError:
+    """The error for a saved query ``name`` that is not among ``names``, with the closest
+    names when it looks misspelled."""
+    import difflib
+
+    where = f" in {folder}" if folder else ""
+    close = difflib.get_close_matches(name, names, n=3, cutoff=0.6)
+    hint = f"did you mean {' or '.join(close)}? " if close else ""
+    return QueryError(f"no saved query {name!r}{where}; {hint}`kg queries` lists them")
+
+
 def describe_library(library: QueryLibrary, *, as_json: bool = False) -> str:
     """The saved queries with their summaries and parameters, as text or JSON."""
     if as_json:
-        return json.dumps([
-            {"name": q.name, "summary": q.summary, "description": q.description,
-             "tags": list(q.tags), "path": str(q.path),
-             "params": [{"name": p.name, "type": p.type.key, "required": p.required,
-                         "default": p.default, "example": p.example,
-                         "description": p.description} for p in q.params]}
-            for q in (library.get(name) for name in library.names())],
-            ensure_ascii=False, indent=2) + "\n"
+        return json.dumps([query_json(library.get(name)) for name in library.names()],
+                          ensure_ascii=False, indent=2) + "\n"
     lines = []
     for name in library.names():
         query = library.get(name)
         lines.append(f"{name}: {query.summary}")
-        for p in query.params:
-            state = ("required" if p.required
-                     else f"default {p.default}" if p.default is not None else "optional")
-            about = f" {p.description}" if p.description else ""
-            example = f" (e.g. {p.example})" if p.example else ""
-            lines.append(f"    --param {p.name}=<{p.type.key}>  {state}.{about}{example}")
+        lines += [f"    {param_line(p)}" for p in query.params]
     count = len(library)
     lines.append(f"{count} saved quer{'ies' if count != 1 else 'y'}; run one with "
                  "`kg query NAME --param NAME=VALUE`")
     return "\n".join(lines) + "\n"
+
+
+def describe_query(query: SavedQuery, *, as_json: bool = False) -> str:
+    """One saved query for a person about to run it (``kg queries NAME``, ``kg query NAME
+    --help``): summary, description, each parameter with its type, example and
+    description, and a command line that runs it; or the same as JSON.
+
+    >>> print(describe_query(QueryLibrary.load().get("posts-of-person")), end="")
+    posts-of-person: The posts of a person over time
+    <BLANKLINE>
+    ...
+    parameters:
+      --param person=<iri>  required. the person (e.g. person:adwar-skenda-putra)
+          an IRI (<https://...>, https://..., or prefixed like person:heru-ressandy)
+    <BLANKLINE>
+    example:
+      kg query posts-of-person --param person=person:adwar-skenda-putra
+    """
+    if as_json:
+        return json.dumps(query_json(query), ensure_ascii=False, indent=2) + "\n"
+    lines = [f"{query.name}: {query.summary}", ""]
+    if query.description:
+        lines += ["  " + line for line in wrapped(query.description)] + [""]
+    tags = f"; tags: {', '.join(query.tags)}" if query.tags else ""
+    lines.append(f"a {query.kind} query, {query.path.parent.name}/{query.path.name}{tags}")
+    if query.params:
+        lines += ["", "parameters:"]
+        for p in query.params:
+            lines += [f"  {param_line(p)}", f"      {p.type.expected}"]
+    else:
+        lines += ["", "parameters: none"]
+    lines += ["", "example:", f"  {example_command(query)}"]
+    return "\n".join(lines) + "\n"
+
+
+def param_line(p: Parameter) -> str:
+    """``--param NAME=<type>  required. description (e.g. example)``."""
+    state = ("required" if p.required
+             else f"default {p.default}" if p.default is not None else "optional")
+    about = f" {p.description}" if p.description else ""
+    example = f" (e.g. {p.example})" if p.example else ""
+    return f"--param {p.name}=<{p.type.key}>  {state}.{about}{example}"
+
+
+def example_command(query: SavedQuery) -> str:
+    """A ``kg query`` command line that runs ``query``: each parameter that has an example
+    set to it, and each required one (a placeholder of its type when it has none)."""
+    import shlex
+
+    words = ["kg", "query", query.name]
+    for p in query.params:
+        if p.example is not None:
+            words += ["--param", shlex.quote(f"{p.name}={p.example}")]
+        elif p.required:
+            words += ["--param", f"{p.name}=<{p.type.key}>"]
+    return " ".join(words)
+
+
+def wrapped(text: str, width: int = 78) -> list[str]:
+    """``text``'s paragraphs (blank-line separated) wrapped to ``width``."""
+    import textwrap
+
+    lines: list[str] = []
+    for paragraph in re.split(r"\n\s*\n", text.strip()):
+        if lines:
+            lines.append("")
+        lines += textwrap.wrap(" ".join(paragraph.split()), width=width)
+    return lines
+
+
+def query_json(query: SavedQuery) -> dict[str, object]:
+    """A saved query as the JSON of ``kg queries --format json``."""
+    return {"name": query.name, "summary": query.summary, "description": query.description,
+            "tags": list(query.tags), "path": str(query.path), "kind": query.kind,
+            "params": [{"name": p.name, "type": p.type.key, "required": p.required,
+                        "default": p.default, "example": p.example,
+                        "description": p.description} for p in query.params],
+            "example": example_command(query)}
 
 
 def run_saved(backend: Backend, query: str | SavedQuery, /, *,
@@ -407,6 +484,47 @@ def run_saved(backend: Backend, query: str | SavedQuery, /, *,
         else:
             query = library.get(query)
     return backend.run(query.bind(**params))
+
+
+def unknown_iri_notes(backend: Backend, query: SavedQuery, values: Mapping[str, object]
+                      ) -> list[str]:
+    """Why a saved query may have answered no rows: for each IRI parameter (as ``values``
+    or its default binds it) that names nothing in the graph (no statement has it as
+    subject or object), a note naming it, with the closest IRIs under the same project
+    namespace (``did you mean post:head-dkumkmp-balikpapan?``).
+
+    Asked by SPARQL on ``backend``, so a remote store answers as the local graph does.
+
+    Raises:
+        QueryError, EndpointError: as :meth:`Backend.run`.
+    """
+    import difflib
+
+    from .prefixes import PREFIXES
+    from .terms import shown_iri
+
+    notes = []
+    for p in query.params:
+        value = values.get(p.name, p.default)
+        if p.type is not ParamType.IRI or value is None:
+            continue
+        iri = p.term(value)
+        if backend.run(f"ASK {{ {{ {iri} ?p ?o }} UNION {{ ?s ?p {iri} }} }}").boolean:
+            continue
+        note = f"{shown_iri(iri.value)} names nothing in the graph"
+        namespace = max((ns for ns in PREFIXES.values() if iri.value.startswith(ns)),
+                        key=len, default=None)
+        if namespace:
+            found = backend.run(f"SELECT DISTINCT ?s WHERE {{ ?s ?p ?o "
+                                f"FILTER(isIRI(?s) && STRSTARTS(STR(?s), \"{namespace}\")) }}")
+            known = {t.value[len(namespace):]: t.value for row in found.rows
+                     if (t := row.get("s")) is not None}
+            close = difflib.get_close_matches(iri.value[len(namespace):], list(known), n=3,
+                                              cutoff=0.6)
+            if close:
+                note += f"; did you mean {' or '.join(shown_iri(known[c]) for c in close)}?"
+        notes.append(f"{note} (--param {p.name})")
+    return notes
 
 
 def run_query(backend: Backend, text: str) -> QueryResult:
@@ -764,4 +882,5 @@ class HeaderParser:
 
 
 __all__ = ["ParamType", "Parameter", "SavedQuery", "QueryLibrary", "run_saved", "run_query",
-           "read_saved_query", "to_term", "check_value", "check_query", "describe_library"]
+           "read_saved_query", "to_term", "check_value", "check_query", "describe_library",
+           "describe_query", "unknown_iri_notes"]

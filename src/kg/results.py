@@ -4,7 +4,10 @@ A :class:`QueryResult` is the same whichever graph answered (the project's
 graph in memory, an on-disk store, a remote endpoint): rows of pyoxigraph
 terms, a boolean, or triples. :func:`render` writes it:
 
-- a table for people (fits the terminal; long cells cut with ``…``);
+- a table for people: cut to a ``width`` (the CLI gives the terminal's, and only
+  when it writes to one) with long cells ending in ``…``; else every cell whole,
+  so that an IRI piped to the next command is all there. A language tag is shown
+  after the text in brackets (``Balikpapan [id]``: ``@id`` would read as JSON-LD's keyword);
 - the W3C *SPARQL 1.1 Query Results* CSV, TSV and JSON formats for programs:
   CSV has a header of variable names, CRLF line ends, IRIs and literals as
   their bare text, blank nodes as ``_:id``, unbound as empty; TSV a header of
@@ -32,7 +35,6 @@ import enum
 import io
 import json
 import re
-import shutil
 from collections.abc import Iterable
 from typing import cast
 
@@ -151,7 +153,8 @@ def render(result: QueryResult, fmt: ResultFormat | None = None, *,
            width: int | None = None) -> str:
     """``result`` as text in ``fmt`` (default: a table, or Turtle for a graph).
 
-    ``width`` is the table's width (default: the terminal's).
+    ``width`` is the most a table's row may take, long cells cut with ``…``
+    (default: no limit, every cell whole).
 
     Raises:
         InputError: ``fmt`` does not suit the kind of result (a table of a graph ...).
@@ -264,7 +267,9 @@ GAP = "  "
 
 
 def cell_text(term: Term | None) -> str:
-    """A term as a person reads it in a table."""
+    """A term as a person reads it in a table: a prefixed name, a literal's text (its
+    language in brackets: ``Dinas Koperasi [id]``; ``"..."@id`` would be SPARQL, a bare
+    ``@id`` reads like JSON-LD's keyword)."""
     if term is None:
         return ""
     if isinstance(term, ox.NamedNode):
@@ -273,14 +278,13 @@ def cell_text(term: Term | None) -> str:
         return f"_:{term.value}"
     text = term.value
     if term.language:
-        text = f"{text} @{term.language}"
+        text = f"{text} [{term.language}]"
     return " ".join(text.split())
 
 
 def to_table(result: QueryResult, *, width: int | None = None) -> str:
-    """The rows as aligned columns that fit ``width``; long cells cut with an ellipsis."""
-    if width is None:
-        width = shutil.get_terminal_size((100, 24)).columns
+    """The rows as aligned columns; with a ``width``, long cells cut with an ellipsis
+    until a row fits it (None: every cell whole)."""
     headers = list(result.variables)
     cells = [[cell_text(row.get(v)) for v in headers] for row in result.rows]
     widths = column_widths(headers, cells, width)
@@ -292,9 +296,11 @@ def to_table(result: QueryResult, *, width: int | None = None) -> str:
     return "\n".join(line.rstrip() for line in lines) + "\n"
 
 
-def column_widths(headers: list[str], cells: list[list[str]], width: int) -> list[int]:
-    """Natural widths, the widest cut down first until the row fits ``width``."""
+def column_widths(headers: list[str], cells: list[list[str]], width: int | None) -> list[int]:
+    """Natural widths, the widest cut down first until the row fits ``width`` (if any)."""
     widths = [max([len(h)] + [len(row[i]) for row in cells]) for i, h in enumerate(headers)]
+    if width is None:
+        return widths
     budget = width - len(GAP) * max(len(headers) - 1, 0)
     while sum(widths) > budget:
         widest = max(range(len(widths)), key=lambda i: widths[i])

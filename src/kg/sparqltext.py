@@ -70,8 +70,10 @@ def query_kind(text: str) -> str:
         if word in QUERY_KINDS:
             return word
         if word in UPDATE_WORDS:
-            raise QueryError(f"{value} is an update; only SELECT, ASK, CONSTRUCT and DESCRIBE "
-                             "queries are run (`kg add` and `kg publish` change graphs)")
+            raise QueryError(f"{value} is an update: kg runs queries only (SELECT, ASK, "
+                             "CONSTRUCT, DESCRIBE); updates (DROP, INSERT, DELETE, LOAD, CLEAR, "
+                             "CREATE, ...) are refused. Change the data files and `kg add` or "
+                             "`kg load` them (`kg publish` replaces a remote store's graphs)")
     raise QueryError("not a SPARQL query: no SELECT, ASK, CONSTRUCT or DESCRIBE found")
 
 
@@ -211,12 +213,51 @@ def declared_prefixes(text: str) -> set[str]:
     return {m.group(1) for m in re.finditer(r"(?i)\bPREFIX\s+([A-Za-z0-9_.-]*):", text)}
 
 
-def with_prologue(text: str) -> str:
-    """``text`` with ``PREFIX`` lines for the project prefixes it does not declare itself
-    (for endpoints, which do not know them)."""
+def prologue(text: str) -> str:
+    """The ``PREFIX`` lines of the project prefixes ``text`` does not declare itself
+    (for endpoints, which do not know them): whole lines, so that the user's own
+    line N is line N + (the prologue's lines) of what is sent."""
     declared = declared_prefixes(text)
-    return prefix_lines((p, iri) for p, iri in PREFIXES.items() if p not in declared) + text
+    return prefix_lines((p, iri) for p, iri in PREFIXES.items() if p not in declared)
+
+
+def with_prologue(text: str) -> str:
+    """``text`` after its :func:`prologue`."""
+    return prologue(text) + text
+
+
+_LINE_AT = re.compile(r"(?P<oxigraph>error at (?P<line>\d+):(?P<column>\d+): (?P<why>.*))"
+                      r"|(?P<virtuoso>\bline (?P<vline>\d+))", re.IGNORECASE | re.DOTALL)
+
+
+def positions_in_own_text(message: str, text: str, hidden_lines: int) -> str:
+    """An endpoint's syntax error ``message`` about ``text`` sent after ``hidden_lines``
+    lines of prologue, its positions moved back into ``text``, the user's own.
+
+    Oxigraph's ``error at L:C: why`` becomes ``line L, column C: why`` as for a
+    local query (see :func:`syntax_error_at`); Virtuoso's ``line L`` becomes the
+    user's line. A position inside the prologue is left as it is.
+
+    >>> positions_in_own_text("error at 51:25: expected one of LATERAL, SERVICE, [_]",
+    ...                       "SELECT * WHERE { ?s ?p }", 50)
+    'line 1, column 18: near `?s ?p }`'
+    >>> positions_in_own_text("SP030: SPARQL compiler, line 52: syntax error", "x", 50)
+    'SP030: SPARQL compiler, line 2: syntax error'
+    """
+    def moved(found: re.Match[str]) -> str:
+        if found.group("virtuoso"):
+            line = int(found.group("vline"))
+            return f"line {line - hidden_lines}" if line > hidden_lines else found.group()
+        line = int(found.group("line"))
+        if line <= hidden_lines:
+            return found.group()
+        why = found.group("why")
+        at = syntax_error_at(text, f"error at {line - hidden_lines}:{found.group('column')}: {why}")
+        return f"line {at[0]}, column {at[1]}: {at[2]}" if at else found.group()
+
+    return _LINE_AT.sub(moved, message, count=1)
 
 
 __all__ = ["QUERY_KINDS", "UPDATE_WORDS", "tokens", "variables_of", "query_kind", "refuse_service",
-           "operation_form", "star_order", "syntax_error_at", "where_group_start", "declared_prefixes", "with_prologue"]
+           "operation_form", "star_order", "syntax_error_at", "where_group_start", "declared_prefixes", "prologue",
+           "with_prologue", "positions_in_own_text"]

@@ -121,11 +121,18 @@ class StoreProvenance:
         return any(True for _ in self.store.quads_for_pattern(name, _RDF_TYPE, _ONTOLOGY))
 
 
-def validate(data: ox.Store, shapes: Shapes, *, strict: bool = False,
+def validate(data: ox.Store | KnowledgeGraph, shapes: Shapes | None = None, *,
+             project: Project | None = None, strict: bool = False,
              focus: Iterable[Term] | None = None, engine: str | None = None,
              provenance: Provenance | None = None) -> ValidationReport:
     """Validate the default graph of ``data`` against ``shapes``.
 
+    ``data``: a pyoxigraph Store, or a :class:`~kg.graph.KnowledgeGraph` (``kg.load_graph()``,
+    ``kg.open_store(PATH)``), whose results are then traced to its source graphs and
+    files (as :func:`validate_graph`). ``shapes``: default the project's (``shapes/`` of
+    ``project``, else of :meth:`Project.locate`); with them, data that holds no ontology
+    is validated together with the project's ``ontology/`` (read into a copy: ``data``
+    stays as it is), whose classes and code lists the shapes read.
     ``focus``: validate only these nodes as focus nodes (each shape that targets
     them); results about other nodes are not computed (fast) or dropped (pySHACL).
     ``engine``: one of :data:`ENGINES` (default :data:`DEFAULT_ENGINE`).
@@ -137,6 +144,17 @@ def validate(data: ox.Store, shapes: Shapes, *, strict: bool = False,
             of SHACL (what the SHACL test suite calls a failure).
         KGError: an unknown engine, or pySHACL could not run the shapes.
     """
+    from .graph import KnowledgeGraph
+
+    if isinstance(data, KnowledgeGraph):
+        provenance = provenance or GraphProvenance(data)
+        data = data.store
+    if shapes is None:
+        from .project import Project
+
+        project = project or Project.locate()
+        shapes = project_shapes(project)
+        data = with_ontology(data, project)
     engine = engine or DEFAULT_ENGINE
     if engine not in ENGINES:
         raise KGError(f"unknown validation engine {engine!r}: use one of {', '.join(ENGINES)}")
@@ -171,6 +189,25 @@ def validate(data: ox.Store, shapes: Shapes, *, strict: bool = False,
                                                    sources=sources[terms.focus]))
     results.sort(key=sort_key)
     return ValidationReport(tuple(results), strict=strict, warnings=tuple(warnings))
+
+
+def with_ontology(data: ox.Store, project: Project) -> ox.Store:
+    """``data`` if its default graph declares an ontology, else a copy of it in memory with
+    the project's ``ontology/`` added (each file in its graph, merged into the default graph).
+
+    Raises:
+        SourceFileError: an ontology file does not parse.
+    """
+    if next(data.quads_for_pattern(None, _RDF_TYPE, _ONTOLOGY, _DEFAULT), None) is not None:
+        return data
+    from .graph import load_vocabulary, merge
+    from .parse import rdf_files
+
+    copy = ox.Store()
+    copy.extend(data)
+    names = [load_vocabulary(copy, path) for path in rdf_files(project.ontology_dir)]
+    merge(copy, names)
+    return copy
 
 
 # --------------------------------------------------------------------------- the graph, files
@@ -223,11 +260,12 @@ def project_shapes(project: Project) -> Shapes:
 _SHAPES: dict[tuple[tuple[str, int, int], ...], Shapes] = {}
 
 
-def validate_graph(graph: KnowledgeGraph, shapes: Shapes, *, strict: bool = False,
+def validate_graph(graph: KnowledgeGraph, shapes: Shapes | None = None, *, strict: bool = False,
                    engine: str | None = None, focus: Iterable[Term] | None = None,
                    guards: bool = False, files: Sequence[Path] = ()) -> ValidationReport:
     """Validate a graph (in memory or on disk): its merged default graph, results traced to
-    the source graphs and files that state each focus node.
+    the source graphs and files that state each focus node. ``shapes``: default the
+    shapes of :meth:`Project.locate`'s project.
 
     ``guards``: add the results of :mod:`kg.guards` (each statement's ``dct:source`` is
     its graph; every class and property is declared in the ontology or reused from a
@@ -238,6 +276,10 @@ def validate_graph(graph: KnowledgeGraph, shapes: Shapes, *, strict: bool = Fals
         ShapesError: the shapes are ill-formed.
         KGError: an unknown engine, or pySHACL could not run the shapes.
     """
+    if shapes is None:
+        from .project import Project
+
+        shapes = project_shapes(Project.locate())
     report = validate(graph.store, shapes, strict=strict, engine=engine, focus=focus,
                       provenance=GraphProvenance(graph))
     if guards:
