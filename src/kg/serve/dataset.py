@@ -18,21 +18,24 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, NamedTuple, TypeVar, cast
 
 import pyoxigraph as ox
 
 from ..errors import QueryError
 from ..results import QueryResult
-from ..sparqltext import query_kind, refuse_service
+from ..sparqltext import query_kind, refuse_service, star_order
 
 if TYPE_CHECKING:
     from ..backends import RemoteBackend
     from ..graph import KnowledgeGraph
     from ..project import Project
     from ..queries import QueryLibrary
+
+T = TypeVar("T")
 
 #: Rows read between two looks at the clock.
 _CHECK_EVERY = 256
@@ -44,6 +47,62 @@ class QueryTimeout(QueryError):
 
 class ResultCapExceeded(QueryError):
     """A query answered more rows than the server's result cap."""
+
+
+#: The fewest bytes one row takes in each results format (``{}``, ``<result></result>``,
+#: a line end): an answer written in fewer bytes than ``max_rows`` times this cannot
+#: have more than ``max_rows`` rows.
+_ROW_BYTES = {ox.QueryResultsFormat.JSON: 3, ox.QueryResultsFormat.XML: 17,
+              ox.QueryResultsFormat.CSV: 2, ox.QueryResultsFormat.TSV: 1}
+
+
+class Written(NamedTuple):
+    """An answer pyoxigraph wrote: ``kind`` "SELECT", "ASK" or "CONSTRUCT" (a CONSTRUCT or a
+    DESCRIBE), ``body`` in the results format (rows, boolean) or the RDF format (triples)."""
+
+    kind: str
+    body: bytes
+
+
+class _Budget:
+    """Where pyoxigraph writes an answer: stops it past the deadline or past a size."""
+
+    __slots__ = ("chunks", "size", "limit", "deadline", "stopped")
+
+    def __init__(self, limit: int, deadline: float) -> None:
+        self.chunks: list[bytes] = []
+        self.size = 0
+        self.limit = limit
+        self.deadline = deadline
+        self.stopped = ""
+
+    def write(self, data: bytes) -> int:
+        self.size += len(data)
+        if self.size > self.limit:
+            self.stopped = "size"
+            raise OSError("the answer is larger than the budget")
+        if time.monotonic() > self.deadline:
+            self.stopped = "time"
+            raise OSError("past the time limit")
+        self.chunks.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+
+@contextmanager
+def query_errors(text: str) -> Iterator[None]:
+    """pyoxigraph's errors about the query ``text`` as :class:`QueryError` (an update says so)."""
+    from ..graph import syntax_message
+
+    try:
+        yield
+    except SyntaxError as exc:
+        query_kind(text)  # an update says so
+        raise QueryError(f"the query does not parse: {syntax_message(exc, text)}") from None
+    except (OSError, ValueError, TypeError, RuntimeError) as exc:
+        raise QueryError(f"the query failed: {exc}") from None
 
 
 class Dataset:
@@ -112,14 +171,63 @@ class Dataset:
     async def arun(self, text: str, *, default_graph: Sequence[str] | None = None,
                    named_graphs: Sequence[str] | None = None) -> QueryResult:
         """:meth:`run` in a worker thread; answered at the time limit at the latest."""
-        deadline = time.monotonic() + self.timeout
-        loop = asyncio.get_running_loop()
-        job = loop.run_in_executor(self.pool, lambda: self.run(
+        return await self._in_thread(lambda deadline: self.run(
             text, default_graph=default_graph, named_graphs=named_graphs, deadline=deadline))
-        try:
-            return await asyncio.wait_for(job, timeout=self.timeout + 0.05)
-        except TimeoutError:
-            raise self.timed_out() from None
+
+    def serialize(self, text: str, rows_format: ox.QueryResultsFormat,
+                  graph_format: ox.RdfFormat | None, *, default_graph: Sequence[str] | None = None,
+                  named_graphs: Sequence[str] | None = None, deadline: float | None = None
+                  ) -> Written | QueryResult:
+        """The answer as pyoxigraph writes it (the fast path of the protocol): rows and
+        booleans in ``rows_format``, triples in ``graph_format``, within the same limits
+        as :meth:`run`.
+
+        Answered as a :class:`QueryResult` instead (for the caller to write) where
+        pyoxigraph cannot write it as asked: a remote endpoint, ``graph_format`` None
+        (JSON-LD as kg compacts it), a ``SELECT *`` (pyoxigraph sorts its columns by
+        name), and an answer too large to be sure it is under the cap without counting.
+
+        Raises:
+            the errors of :meth:`run`.
+        """
+        refuse_service(text)
+        deadline = deadline if deadline is not None else time.monotonic() + self.timeout
+        if self.local is None or star_order(text):
+            return self.run(text, default_graph=default_graph, named_graphs=named_graphs,
+                            deadline=deadline)
+        with query_errors(text):
+            answer = self._query(text, default_graph, named_graphs)
+            if isinstance(answer, ox.QueryBoolean):
+                return Written("ASK", answer.serialize(format=rows_format) or b"")
+            if isinstance(answer, ox.QuerySolutions):
+                budget = _Budget(_ROW_BYTES[rows_format] * (self.max_rows + 1), deadline)
+                try:
+                    answer.serialize(budget, format=rows_format)  # type: ignore[arg-type]
+                except OSError:
+                    if budget.stopped == "time":
+                        raise self.timed_out() from None
+                    if budget.stopped != "size":
+                        raise
+                    # large: counted row by row (the cap), then written by the caller
+                    return self._run_local(text, default_graph, named_graphs, deadline)
+                return Written("SELECT", b"".join(budget.chunks))
+            if graph_format is None:
+                return self._run_local(text, default_graph, named_graphs, deadline)
+            triples = self._triples(cast("ox.QueryTriples", answer), deadline)
+            from ..prefixes import PREFIXES
+
+            prefixes = PREFIXES if graph_format is ox.RdfFormat.TURTLE else None
+            return Written("CONSTRUCT", ox.serialize(triples, format=graph_format,
+                                                     prefixes=prefixes) or b"")
+
+    async def aserialize(self, text: str, rows_format: ox.QueryResultsFormat,
+                         graph_format: ox.RdfFormat | None, *,
+                         default_graph: Sequence[str] | None = None,
+                         named_graphs: Sequence[str] | None = None) -> Written | QueryResult:
+        """:meth:`serialize` in a worker thread; answered at the time limit at the latest."""
+        return await self._in_thread(lambda deadline: self.serialize(
+            text, rows_format, graph_format, default_graph=default_graph,
+            named_graphs=named_graphs, deadline=deadline))
 
     async def select(self, text: str) -> QueryResult:
         """A query of the pages and the API: :meth:`arun` on the whole dataset."""
@@ -136,17 +244,8 @@ class Dataset:
 
     def _run_local(self, text: str, default_graph: Sequence[str] | None,
                    named_graphs: Sequence[str] | None, deadline: float) -> QueryResult:
-        from ..graph import syntax_message
-        from ..prefixes import PREFIXES
-
-        assert self.local is not None
-        options: dict[str, object] = {"prefixes": PREFIXES}
-        if default_graph is not None:
-            options["default_graph"] = [ox.NamedNode(g) for g in default_graph]
-        if named_graphs is not None:
-            options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
-        try:
-            answer = self.local.store.query(text, **options)  # type: ignore[arg-type]
+        with query_errors(text):
+            answer = self._query(text, default_graph, named_graphs)
             if isinstance(answer, ox.QueryBoolean):
                 return QueryResult("ASK", boolean=bool(answer))
             if isinstance(answer, ox.QuerySolutions):
@@ -159,22 +258,45 @@ class Dataset:
                     if number > self.max_rows:
                         raise self.cap_exceeded()
                 return QueryResult("SELECT", variables=names, rows=tuple(rows))
-            triples = []
-            for number, triple in enumerate(cast("ox.QueryTriples", answer), start=1):
-                triples.append(triple)
-                if number % _CHECK_EVERY == 0 and time.monotonic() > deadline:
-                    raise self.timed_out()
-                if number > self.max_rows:
-                    raise self.cap_exceeded()
+            triples = self._triples(cast("ox.QueryTriples", answer), deadline)
             return QueryResult(query_kind(text), triples=tuple(triples))
-        except SyntaxError as exc:
-            query_kind(text)  # an update says so
-            raise QueryError(f"the query does not parse: {syntax_message(exc, text)}") from None
-        except (OSError, ValueError, TypeError, RuntimeError) as exc:
-            raise QueryError(f"the query failed: {exc}") from None
+
+    def _triples(self, answer: ox.QueryTriples, deadline: float) -> list[ox.Triple]:
+        """The triples of a CONSTRUCT or DESCRIBE, within the limits."""
+        triples = []
+        for number, triple in enumerate(answer, start=1):
+            triples.append(triple)
+            if number % _CHECK_EVERY == 0 and time.monotonic() > deadline:
+                raise self.timed_out()
+            if number > self.max_rows:
+                raise self.cap_exceeded()
+        return triples
+
+    def _query(self, text: str, default_graph: Sequence[str] | None,
+               named_graphs: Sequence[str] | None) -> object:
+        """pyoxigraph's answer: the project prefixes, the dataset of the query."""
+        from ..prefixes import PREFIXES
+
+        assert self.local is not None
+        options: dict[str, object] = {"prefixes": PREFIXES}
+        if default_graph is not None:
+            options["default_graph"] = [ox.NamedNode(g) for g in default_graph]
+        if named_graphs is not None:
+            options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+        return self.local.store.query(text, **options)  # type: ignore[arg-type]
+
+    async def _in_thread(self, work: Callable[[float], T]) -> T:
+        """``work(deadline)`` in a worker thread, answered at the time limit at the latest."""
+        deadline = time.monotonic() + self.timeout
+        loop = asyncio.get_running_loop()
+        job = loop.run_in_executor(self.pool, work, deadline)
+        try:
+            return await asyncio.wait_for(job, timeout=self.timeout + 0.05)
+        except TimeoutError:
+            raise self.timed_out() from None
 
     def close(self) -> None:
         self.pool.shutdown(wait=False, cancel_futures=True)
 
 
-__all__ = ["Dataset", "QueryTimeout", "ResultCapExceeded"]
+__all__ = ["Dataset", "QueryTimeout", "ResultCapExceeded", "Written"]
