@@ -176,8 +176,8 @@ class Dataset:
 
     def serialize(self, text: str, rows_format: ox.QueryResultsFormat,
                   graph_format: ox.RdfFormat | None, *, default_graph: Sequence[str] | None = None,
-                  named_graphs: Sequence[str] | None = None, deadline: float | None = None
-                  ) -> Written | QueryResult:
+                  named_graphs: Sequence[str] | None = None, deadline: float | None = None,
+                  base_iri: str | None = None) -> Written | QueryResult:
         """The answer as pyoxigraph writes it (the fast path of the protocol): rows and
         booleans in ``rows_format``, triples in ``graph_format``, within the same limits
         as :meth:`run`.
@@ -186,17 +186,24 @@ class Dataset:
         pyoxigraph cannot write it as asked: a remote endpoint, ``graph_format`` None
         (JSON-LD as kg compacts it), a ``SELECT *`` (pyoxigraph sorts its columns by
         name), and an answer too large to be sure it is under the cap without counting.
+        ``base_iri`` resolves the relative IRIs of the query (the protocol: the endpoint's URL).
 
         Raises:
             the errors of :meth:`run`.
         """
         refuse_service(text)
         deadline = deadline if deadline is not None else time.monotonic() + self.timeout
-        if self.local is None or star_order(text):
+        if self.local is None:
             return self.run(text, default_graph=default_graph, named_graphs=named_graphs,
                             deadline=deadline)
+        order = star_order(text)
+        if order:  # `SELECT *`: the columns in the order of the query, as `kg sparql` shows them
+            result = self._run_local(text, default_graph, named_graphs, deadline, base_iri)
+            at = {name: number for number, name in enumerate(order)}
+            result.variables = tuple(sorted(result.variables, key=lambda v: at.get(v, len(at))))
+            return result
         with query_errors(text):
-            answer = self._query(text, default_graph, named_graphs)
+            answer = self._query(text, default_graph, named_graphs, base_iri)
             if isinstance(answer, ox.QueryBoolean):
                 return Written("ASK", answer.serialize(format=rows_format) or b"")
             if isinstance(answer, ox.QuerySolutions):
@@ -209,10 +216,11 @@ class Dataset:
                     if budget.stopped != "size":
                         raise
                     # large: counted row by row (the cap), then written by the caller
-                    return self._run_local(text, default_graph, named_graphs, deadline)
+                    return self._run_local(text, default_graph, named_graphs, deadline,
+                                           base_iri)
                 return Written("SELECT", b"".join(budget.chunks))
             if graph_format is None:
-                return self._run_local(text, default_graph, named_graphs, deadline)
+                return self._run_local(text, default_graph, named_graphs, deadline, base_iri)
             triples = self._triples(cast("ox.QueryTriples", answer), deadline)
             from ..prefixes import PREFIXES
 
@@ -223,11 +231,12 @@ class Dataset:
     async def aserialize(self, text: str, rows_format: ox.QueryResultsFormat,
                          graph_format: ox.RdfFormat | None, *,
                          default_graph: Sequence[str] | None = None,
-                         named_graphs: Sequence[str] | None = None) -> Written | QueryResult:
+                         named_graphs: Sequence[str] | None = None,
+                         base_iri: str | None = None) -> Written | QueryResult:
         """:meth:`serialize` in a worker thread; answered at the time limit at the latest."""
         return await self._in_thread(lambda deadline: self.serialize(
             text, rows_format, graph_format, default_graph=default_graph,
-            named_graphs=named_graphs, deadline=deadline))
+            named_graphs=named_graphs, deadline=deadline, base_iri=base_iri))
 
     async def select(self, text: str) -> QueryResult:
         """A query of the pages and the API: :meth:`arun` on the whole dataset."""
@@ -243,9 +252,10 @@ class Dataset:
                                  "server's cap; add LIMIT (and OFFSET to page through)")
 
     def _run_local(self, text: str, default_graph: Sequence[str] | None,
-                   named_graphs: Sequence[str] | None, deadline: float) -> QueryResult:
+                   named_graphs: Sequence[str] | None, deadline: float,
+                   base_iri: str | None = None) -> QueryResult:
         with query_errors(text):
-            answer = self._query(text, default_graph, named_graphs)
+            answer = self._query(text, default_graph, named_graphs, base_iri)
             if isinstance(answer, ox.QueryBoolean):
                 return QueryResult("ASK", boolean=bool(answer))
             if isinstance(answer, ox.QuerySolutions):
@@ -273,12 +283,14 @@ class Dataset:
         return triples
 
     def _query(self, text: str, default_graph: Sequence[str] | None,
-               named_graphs: Sequence[str] | None) -> object:
+               named_graphs: Sequence[str] | None, base_iri: str | None = None) -> object:
         """pyoxigraph's answer: the project prefixes, the dataset of the query."""
         from ..prefixes import PREFIXES
 
         assert self.local is not None
         options: dict[str, object] = {"prefixes": PREFIXES}
+        if base_iri is not None:
+            options["base_iri"] = base_iri
         if default_graph is not None:
             options["default_graph"] = [ox.NamedNode(g) for g in default_graph]
         if named_graphs is not None:

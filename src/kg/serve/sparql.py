@@ -402,7 +402,8 @@ class Endpoint:
             answer = await self.dataset.aserialize(
                 text, rows_offer.rows if rows_offer and rows_offer.rows else R.JSON,
                 graph_offer.graph if graph_offer else ox.RdfFormat.TURTLE,
-                default_graph=default_graph, named_graphs=named_graphs)
+                default_graph=default_graph, named_graphs=named_graphs,
+                base_iri=endpoint_url(scope))
         except QueryTimeout as exc:
             raise ClientError(503, str(exc), [(b"retry-after", b"5")]) from None
         except ResultCapExceeded as exc:
