@@ -21,12 +21,13 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 import threading
+import traceback
 from queue import SimpleQueue
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, cast
 
 import pyoxigraph as ox
 
-from ..errors import QueryError
+from ..errors import KGError, QueryError
 from ..results import QueryResult
 from ..sparqltext import query_kind, refuse_service, star_order
 
@@ -141,7 +142,7 @@ class QueryThreads:
             try:
                 value, ok = work(deadline), True
             except BaseException as exc:  # handed to the request that asked
-                value, ok = exc, False
+                value, ok = detached(exc), False
             try:
                 loop.call_soon_threadsafe(_settle, answer, ok, value)
             except RuntimeError:  # the loop is closed: the server stopped
@@ -154,6 +155,20 @@ class QueryThreads:
         for _ in self.threads:
             self.jobs.put(None)
         self.threads = []
+
+
+def detached(error: BaseException) -> BaseException:
+    """``error`` without its traceback and context, which hold the frames of the query
+    thread and their pyoxigraph iterators: those may only be dropped by the thread that
+    made them. An unexpected error keeps its traceback as text (a note), for the log."""
+    if not isinstance(error, KGError):
+        error.add_note("".join(traceback.format_exception(error)).rstrip())
+    link: BaseException | None = error
+    while link is not None:
+        after = link.__cause__ or link.__context__
+        link.__traceback__ = link.__context__ = link.__cause__ = None
+        link = after
+    return error
 
 
 def _settle(answer: asyncio.Future[Any], ok: bool, value: Any) -> None:

@@ -138,15 +138,18 @@ def quality(media_type: str, ranges: list[tuple[str, float]]) -> float:
 
 
 def choose(offers: tuple[Offer, ...], ranges: list[tuple[str, float]] | None) -> Offer | None:
-    """The offer the client prefers (the first offered on a tie); None when none is acceptable.
-    ``ranges`` None: no Accept header, the first offer."""
+    """The offer the client prefers; None when none is acceptable. On a tie, an offer its own
+    media type matches before one an alias matches (``text/*`` is CSV, not XML as
+    ``text/xml``), then the first offered. ``ranges`` None: no Accept header, the first offer."""
     if ranges is None:
         return offers[0]
-    chosen, best = None, 0.0
+    chosen, best = None, (0.0, False)
     for offer in offers:
-        q = max(quality(media, ranges) for media in (offer.media_type, *offer.aliases))
-        if q > best:
-            chosen, best = offer, q
+        own = quality(offer.media_type, ranges)
+        alias = max((quality(media, ranges) for media in offer.aliases), default=0.0)
+        score = (own, True) if own >= alias else (alias, False)
+        if score[0] > 0 and score > best:
+            chosen, best = offer, score
     return chosen
 
 
