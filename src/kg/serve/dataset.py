@@ -358,18 +358,17 @@ class Dataset:
 
     def _query(self, text: str, default_graph: Sequence[str] | None,
                named_graphs: Sequence[str] | None, base_iri: str | None = None) -> object:
-        """pyoxigraph's answer: the project prefixes, the dataset of the query.
+        """pyoxigraph's answer: the project prefixes, the base IRI, the dataset of the query.
 
-        The project prefixes are given only to a query that does not parse without
-        them: pyoxigraph reads the map of some fifty prefixes anew for every query,
-        which takes longer than answering a selective one.
+        The project prefixes and the base IRI are given only to a query that does
+        not parse without them (one that does means the same with them): pyoxigraph
+        reads the map of some fifty prefixes anew for every query, which takes longer
+        than answering a selective one.
         """
         from ..prefixes import PREFIXES
 
         assert self.local is not None
         options: dict[str, object] = {}
-        if base_iri is not None:
-            options["base_iri"] = base_iri
         if default_graph is not None:
             options["default_graph"] = [ox.NamedNode(g) for g in default_graph]
         if named_graphs is not None:
@@ -377,19 +376,23 @@ class Dataset:
         try:
             return self.local.store.query(text, **options)  # type: ignore[arg-type]
         except SyntaxError:
-            return self.local.store.query(text, prefixes=PREFIXES, **options)  # type: ignore[arg-type]
+            return self.local.store.query(text, prefixes=PREFIXES, base_iri=base_iri,
+                                          **options)  # type: ignore[arg-type]
 
     async def _in_thread(self, work: Callable[[float], T]) -> T:
         """``work(deadline)`` in a worker thread, answered at the time limit at the latest."""
         deadline = time.monotonic() + self.timeout
         loop = asyncio.get_running_loop()
         answer: asyncio.Future[T] = loop.create_future()
-        expiry = loop.call_later(self.timeout + 0.05, _settle, answer, False, self.timed_out())
+        expiry = loop.call_later(self.timeout + 0.05, self._expire, answer)
         self.pool.submit(loop, answer, work, deadline)
         try:
             return await answer
         finally:
             expiry.cancel()
+
+    def _expire(self, answer: asyncio.Future[Any]) -> None:
+        _settle(answer, False, self.timed_out())
 
     def close(self) -> None:
         self.pool.shutdown()
