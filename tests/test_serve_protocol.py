@@ -306,6 +306,17 @@ def test_bad_requests_are_4xx_with_a_reason(client: TestClient, request_args: di
         assert response.headers["allow"] == "GET, HEAD, POST, OPTIONS"
 
 
+def test_a_streamed_body_over_the_size_limit_is_413(client: TestClient) -> None:
+    def chunks() -> Iterator[bytes]:  # no Content-Length: the limit is checked while reading
+        yield b"query=ASK%20%7B%7D%20%23"
+        for _ in range(6):
+            yield b"x" * 1_000_000
+
+    response = client.post("/sparql", content=chunks(),
+                           headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert response.status_code == 413 and "limit" in one_line_reason(response)
+
+
 def test_head_and_options(client: TestClient) -> None:
     get = client.get("/sparql", params={"query": "ASK {}"})
     head = client.head("/sparql", params={"query": "ASK {}"})

@@ -33,6 +33,7 @@ from typing import NamedTuple
 from urllib.parse import unquote_to_bytes
 
 import pyoxigraph as ox
+from starlette.exceptions import HTTPException
 from starlette.routing import BaseRoute, Route
 from starlette.types import Receive, Scope, Send
 
@@ -230,9 +231,18 @@ def to_json_boolean(result: QueryResult) -> bytes:
 # --------------------------------------------------------------------------- the endpoint
 
 async def read_body(receive: Receive) -> bytes:
+    """The body of a request.
+
+    Raises:
+        ClientError: larger than the server's limit (the guard of the application says so
+            while it is read; the endpoint is reached past the exception handlers).
+    """
     chunks = []
     while True:
-        message = await receive()
+        try:
+            message = await receive()
+        except HTTPException as refused:
+            raise ClientError(refused.status_code, str(refused.detail)) from None
         if message["type"] != "http.request":
             break
         chunks.append(message.get("body", b""))
