@@ -23,9 +23,10 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.routing import BaseRoute, Mount, Route
+from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.routing import Route
 
 from ..errors import EndpointError, KGError
 from . import api, pages, sparql
@@ -101,20 +102,6 @@ class Guard:
                 "ms": round((time.perf_counter() - started) * 1000, 2)}))
 
 
-class Shortcut:
-    """Sends a request for one of ``paths`` straight to its application, past the router and
-    the exception handlers (the SPARQL endpoint answers its own errors): the protocol's
-    requests are many and small, and each layer costs them."""
-
-    def __init__(self, app: ASGIApp, *, paths: dict[str, ASGIApp]) -> None:
-        self.app = app
-        self.paths = paths
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        target = self.paths.get(scope["path"]) if scope["type"] == "http" else None
-        await (target or self.app)(scope, receive, send)
-
-
 def wants_problem(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
@@ -157,6 +144,20 @@ async def on_unexpected(request: Request, exc: Exception) -> Response:
                                  "on the server); please report it")
 
 
+class Shortcut:
+    """Sends a request for one of ``paths`` straight to its application, past the router and
+    the exception handlers (the SPARQL endpoint answers its own errors): the protocol's
+    requests are many and small, and each layer costs them."""
+
+    def __init__(self, app: ASGIApp, *, paths: dict[str, ASGIApp]) -> None:
+        self.app = app
+        self.paths = paths
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        target = self.paths.get(scope["path"]) if scope["type"] == "http" else None
+        await (target or self.app)(scope, receive, send)
+
+
 def lifespan(dataset: Dataset) -> Any:
     """Close the dataset's query threads when the server stops."""
     from contextlib import asynccontextmanager
@@ -179,9 +180,8 @@ def create_app(dataset: Dataset, *, options: Options | None = None,
 
     options = options or Options()
     context = Context(dataset, paths=Paths(base) if base else None, options=options)
-    protocol = sparql.routes(context)
     routes: list[BaseRoute] = [
-        *protocol, *api.routes(context),
+        *sparql.routes(context), *api.routes(context),
         Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
         *pages.routes(context),
     ]
@@ -190,8 +190,8 @@ def create_app(dataset: Dataset, *, options: Options | None = None,
         Middleware(CORSMiddleware, allow_origins=list(options.cors_origins),
                    allow_methods=["GET", "POST", "HEAD", "OPTIONS"],
                    allow_headers=["Accept", "Content-Type"], max_age=3600),
-        Middleware(Shortcut, paths={route.path: route.app for route in protocol
-                                    if isinstance(route, Route)}),
+        Middleware(Shortcut, paths={route.path: route.app for route in routes if isinstance(
+            route, Route) and route.path in sparql.PATHS}),
     ]
     app = Starlette(routes=routes, middleware=middleware, exception_handlers={
         HTTPException: on_http_error, KGError: on_kg_error, Exception: on_unexpected},
@@ -238,4 +238,4 @@ def build(*, root: str | None = None, store: str | None = None, endpoint: str | 
     return create_app(dataset, options=options, base=base)
 
 
-__all__ = ["Guard", "Shortcut", "app_from_environment", "build", "create_app"]
+__all__ = ["Guard", "app_from_environment", "build", "create_app"]

@@ -572,10 +572,14 @@ def description(endpoint: str, graphs: list[tuple[str, bool]]) -> list[ox.Triple
     return triples
 
 
+#: Where the endpoint is served.
+PATHS = ("/sparql", "/sparql/")
+
+
 def routes(context: Context) -> list[BaseRoute]:
     """``/sparql`` (and ``/sparql/``): every method goes to the endpoint, which says 405 itself."""
     endpoint = Endpoint(context)
-    return [Route("/sparql", endpoint, name="sparql"), Route("/sparql/", endpoint)]
+    return [Route(path, endpoint, name="sparql" if path == PATHS[0] else None) for path in PATHS]
 
 
-__all__ = ["Endpoint", "Offer", "ROW_OFFERS", "GRAPH_OFFERS", "choose", "media_ranges", "routes"]
+__all__ = ["Endpoint", "Offer", "PATHS", "ROW_OFFERS", "GRAPH_OFFERS", "choose", "media_ranges", "routes"]
