@@ -72,6 +72,19 @@ def test_the_wheel_carries_every_module(installed: Path) -> None:
     assert carried == mine
 
 
+def test_the_wheel_carries_the_web_templates_and_assets(installed: Path) -> None:
+    """The package data listed templates/*.html only: the indicator chart's template
+    (chart.svg) was missing from the wheel, and every indicator page of an installed
+    kg serve failed."""
+    source = ROOT / "src" / "kg" / "serve"
+    mine = sorted(str(p.relative_to(source)) for folder in ("templates", "static")
+                  for p in (source / folder).rglob("*") if p.is_file())
+    carried = sorted(str(p.relative_to(installed / "kg" / "serve"))
+                     for folder in ("templates", "static")
+                     for p in (installed / "kg" / "serve" / folder).rglob("*") if p.is_file())
+    assert carried == mine
+
+
 def test_kg_summary_from_another_folder_uses_the_packaged_graph(installed: Path,
                                                                 tmp_path: Path) -> None:
     run = kg(installed, tmp_path, "summary")
