@@ -34,7 +34,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import unquote, urljoin, urlsplit
 
 import pyoxigraph as ox
@@ -45,7 +45,7 @@ from ..prefixes import BASE, PREFIXES
 from .paths import Paths
 
 if TYPE_CHECKING:
-    from starlette.types import ASGIApp
+    from starlette.types import ASGIApp, Message
 
     from ..graph import KnowledgeGraph
     from ..project import Project
@@ -215,8 +215,6 @@ async def crawl_site(app: ASGIApp, folder: Path, *, starts: Iterable[str],
     broken link of the site (:attr:`Crawl.broken`). ``paths``: the published base
     (links to its IRIs lead into the site; its path goes in front of every link).
     """
-    import httpx
-
     paths = paths or Paths()
     prefix = path_prefix(paths.base)
     crawl = Crawl()
@@ -236,45 +234,97 @@ async def crawl_site(app: ASGIApp, folder: Path, *, starts: Iterable[str],
         enqueue(path, None)
     entity_paths = {p for p in starts if p not in ENTRY_PATHS}
 
-    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    async with httpx.AsyncClient(transport=transport, base_url="http://site.invalid") as client:
-        async def fetch(path: str) -> None:
-            if "?" in path:  # a static host answers every query string with the same file
-                crawl.broken.append((linked[path], path, "a query string needs a server"))
-                return
-            answer = await client.get(path, headers={"Accept": "text/html,*/*;q=0.8"})
-            if answer.status_code != 200:
-                if path in linked:
-                    crawl.broken.append((linked[path], path, "which the server answers with "
-                                         f"{answer.status_code}"))
-                elif path in entity_paths:
-                    crawl.unserved += 1
-                return
-            media = answer.headers.get("content-type", "").split(";")[0].strip()
-            target = file_of(path, html=media == "text/html")
-            body = answer.content
-            if media in ("text/html", "image/svg+xml"):
-                text = answer.text
-                for link in links_in(text):
-                    found = same_site(link, path, paths)
-                    if found is not None and not server_only(found):
-                        enqueue(found, path)
-                if media == "text/html":
-                    body = relocate(text, path, prefix).encode("utf-8")
-            written = folder / target
-            written.parent.mkdir(parents=True, exist_ok=True)
-            written.write_bytes(body)
-            crawl.files[path] = str(target)
-            crawl.pages += media == "text/html"
-            if path in entity_paths and not path.endswith("/"):  # its RDF, served by suffix
-                for suffix in RDF_SUFFIXES:
-                    enqueue(path + suffix, None)
+    # the requests go to the application itself, in-process: no HTTP client, no network
+    async def fetch(path: str) -> None:
+        if "?" in path:  # a static host answers every query string with the same file
+            crawl.broken.append((linked[path], path, "a query string needs a server"))
+            return
+        answer = await asgi_get(app, path, accept="text/html,*/*;q=0.8")
+        if answer.status_code != 200:
+            if path in linked:
+                crawl.broken.append((linked[path], path, "which the server answers with "
+                                     f"{answer.status_code}"))
+            elif path in entity_paths:
+                crawl.unserved += 1
+            return
+        media = answer.headers.get("content-type", "").split(";")[0].strip()
+        target = file_of(path, html=media == "text/html")
+        body = answer.content
+        if media in ("text/html", "image/svg+xml"):
+            text = answer.content.decode("utf-8", errors="replace")
+            for link in links_in(text):
+                found = same_site(link, path, paths)
+                if found is not None and not server_only(found):
+                    enqueue(found, path)
+            if media == "text/html":
+                body = relocate(text, path, prefix).encode("utf-8")
+        written = folder / target
+        written.parent.mkdir(parents=True, exist_ok=True)
+        written.write_bytes(body)
+        crawl.files[path] = str(target)
+        crawl.pages += media == "text/html"
+        if path in entity_paths and not path.endswith("/"):  # its RDF, served by suffix
+            for suffix in RDF_SUFFIXES:
+                enqueue(path + suffix, None)
 
-        while queue:
-            batch = [queue.popleft() for _ in range(min(CONCURRENCY * 4, len(queue)))]
-            await asyncio.gather(*(fetch(p) for p in batch))
+    while queue:
+        batch = [queue.popleft() for _ in range(min(CONCURRENCY * 4, len(queue)))]
+        await asyncio.gather(*(fetch(p) for p in batch))
     crawl.broken.sort()
     return crawl
+
+
+class Answer(NamedTuple):
+    """What the application answered to one GET."""
+
+    status_code: int
+    headers: dict[str, str]
+    content: bytes
+
+
+async def asgi_get(app: ASGIApp, path: str, *, accept: str) -> Answer:
+    """GET ``path`` from ``app`` in-process, as an ASGI server would send it (an error the
+    application raises is its 500)."""
+    raw, _, query = path.partition("?")
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
+             "method": "GET", "scheme": "http", "path": unquote(raw),
+             "raw_path": raw.encode("utf-8"), "root_path": "",
+             "query_string": query.encode("utf-8"), "client": ("127.0.0.1", 0),
+             "server": ("site.invalid", 80),
+             "headers": [(b"host", b"site.invalid"), (b"accept", accept.encode("latin-1"))]}
+    done = asyncio.Event()
+    asked = False
+    status = 500
+    headers: dict[str, str] = {}
+    body: list[bytes] = []
+
+    async def receive() -> Message:
+        nonlocal asked
+        if not asked:
+            asked = True
+            return {"type": "http.request", "body": b"", "more_body": False}
+        await done.wait()
+        return {"type": "http.disconnect"}
+
+    async def send(message: Message) -> None:
+        nonlocal status
+        if message["type"] == "http.response.start":
+            status = message["status"]
+            headers.update((k.decode("latin-1").lower(), v.decode("latin-1"))
+                           for k, v in message.get("headers", []))
+        elif message["type"] == "http.response.body":
+            body.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                done.set()
+
+    try:
+        await app(scope, receive, send)
+    except Exception:  # the application's own 500 was sent, or nothing was
+        if not done.is_set():
+            return Answer(500, {}, b"")
+    finally:
+        done.set()
+    return Answer(status, headers, b"".join(body))
 
 
 def file_of(path: str, *, html: bool) -> PurePosixPath:
