@@ -396,3 +396,33 @@ def test_service_description(client: TestClient, shipped: KnowledgeGraph) -> Non
     as_jsonld = client.get("/sparql", headers={"Accept": "application/ld+json"})
     assert as_jsonld.status_code == 200 and media(as_jsonld) == "application/ld+json"
     assert len(list(ox.parse(as_jsonld.content, format=ox.RdfFormat.JSON_LD))) == len(store)
+
+
+def test_a_query_known_to_be_quick_skips_the_thread_and_a_slow_one_never_does(
+        shipped: KnowledgeGraph, project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Quick work runs on the event loop the second time (the hop to a thread was half the
+    cost of a selective query over HTTP); work that took long keeps going to a thread, so
+    that it never holds up the other requests."""
+    import asyncio
+
+    import kg.serve.dataset as dataset_module
+
+    dataset = Dataset(project, graph=shipped)
+    hops: list[int] = []
+    answer = dataset.pool.answer
+    monkeypatch.setattr(dataset.pool, "answer", lambda *a: (hops.append(1), answer(*a))[1])
+    query = "SELECT ?name WHERE { person:heru-ressandy skos:prefLabel ?name }"
+    fmt = ox.QueryResultsFormat.JSON
+
+    async def twice() -> list[object]:
+        return [await dataset.aserialize(query, fmt, None) for _ in range(2)]
+
+    first, second = asyncio.run(twice())
+    assert first == second
+    assert len(hops) == 1  # the second ran at once
+    monkeypatch.setattr(dataset_module, "QUICK", 0.0)  # now every run is "slow"
+    dataset._quick.clear()
+    hops.clear()
+    asyncio.run(twice())
+    assert len(hops) == 2
+    dataset.close()
