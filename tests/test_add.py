@@ -145,6 +145,26 @@ def test_kg_add_of_a_folder_without_rdf_files_says_so(kg, project_copy, tmp_path
     assert "Traceback" not in run.err
 
 
+def test_an_unknown_suffix_gives_advice_that_works_when_followed(kg, project_copy, tmp_path):
+    """kg add says "give --format" (it has one) and then adds; kg load and kg validate have no
+    --format for input and name the suffixes instead."""
+    renamed = tmp_path / "new-article.txt"
+    shutil.copy2(ADD / "new-article.trig", renamed)
+    before = snapshot(project_copy.data_dir)
+    refused = kg("--root", project_copy.root, "add", renamed)
+    assert refused.code == 2
+    assert refused.err.strip().endswith(
+        "name it with .ttl, .trig, .nt, .nq or .jsonld, or give --format"), refused.err
+    assert snapshot(project_copy.data_dir) == before
+    assert kg("--root", project_copy.root, "add", renamed, "--format", "trig").code == 0
+    assert "900_test-article.trig" in snapshot(project_copy.data_dir)
+    for command in (["load", "--store", tmp_path / "store"], ["validate"]):
+        run = kg("--root", project_copy.root, *command, renamed)
+        assert run.code == 2, run
+        assert "name it with .ttl, .trig, .nt, .nq or .jsonld" in run.err
+        assert "--format" not in run.err, run.err
+
+
 def test_source_options_describe_the_article_of_statements_outside_any_graph(kg, project_copy):
     run = kg("--root", project_copy.root, "add", ADD / "good-facts-no-graph.ttl",
              "--source", "902_options-article", "--publisher", "Kabar Opsi",

@@ -141,6 +141,23 @@ def test_adding_files_keeps_what_the_store_held(tmp_path, project):
     assert {q.triple for q in graph.triples()} == {q.triple for q in graph.quads()}  # merged
 
 
+def test_kg_load_of_a_folder_loads_every_rdf_file_in_it(kg, project, shipped, tmp_path):
+    """`kg load --store S FOLDER` said "cannot tell the RDF format from the suffix '(none)'"."""
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    for path in rdf_files(project.data_dir):
+        shutil.copy2(path, folder / path.name)
+    (folder / "README.md").write_text("notes, not RDF\n")
+    run = kg("--root", project.root, "load", "--store", tmp_path / "store", folder)
+    assert run.code == 0, run
+    assert set(open_store(tmp_path / "store").triples()) == set(shipped.triples())
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    refused = kg("--root", project.root, "load", "--store", tmp_path / "other", empty)
+    assert refused.code == 2
+    assert f"{empty}: a folder with no RDF file in it" in refused.err
+
+
 def test_a_folder_that_is_not_a_store_is_neither_opened_nor_replaced(tmp_path, project):
     (tmp_path / "mine").mkdir()
     (tmp_path / "mine" / "notes.txt").write_text("keep me", encoding="utf-8")

@@ -92,8 +92,8 @@ def test_each_bad_fixture_is_refused_naming_line_and_column(name):
     assert "\n" not in str(error)
 
 
-def test_an_unknown_suffix_asks_for_the_format():
-    with pytest.raises(InputError, match=r"suffix '\.txt'.*give --format"):
+def test_an_unknown_suffix_names_the_suffixes_read():
+    with pytest.raises(InputError, match=r"suffix '\.txt'; name it with \.ttl, \.trig"):
         parse_untrusted(ADD / "bad-unknown-suffix.txt")
 
 

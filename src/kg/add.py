@@ -74,7 +74,7 @@ from .errors import InputError, ProvenanceError, StoreError
 from .formats import RdfFormat
 from .graph import (KnowledgeGraph, is_store, load_graph, open_store, read_record, record_files,
                     refresh_vocabulary)
-from .parse import rdf_files
+from .parse import rdf_files, rdf_inputs
 from .prefixes import OWN_PREFIXES, PREFIXES, SOURCE_PREFIX
 from .project import Project
 from .reach import Scope, ShapeAnalysis, validate_addition
@@ -402,26 +402,6 @@ def _relative(path: Path, root: Path | None) -> str:
 # ---------------------------------------------------------------------- adding
 
 
-def inputs(given: Iterable[str | Path]) -> list[Path]:
-    """The files to read: each file given, and the RDF files of each folder given (sorted by
-    name, hidden files skipped, not recursive).
-
-    Raises:
-        InputError: a folder holds no RDF file.
-    """
-    found: list[Path] = []
-    for path in map(Path, given):
-        if path.is_dir():
-            files = rdf_files(path)
-            if not files:
-                raise InputError(f"{path}: a folder with no RDF file in it (.ttl .trig .nt .nq "
-                                 ".jsonld); give the files, or the folder that holds them")
-            found += files
-        else:
-            found.append(path)
-    return found
-
-
 def read_inputs(files: Sequence[Path], *, fmt: RdfFormat | None, limits: Limits
                 ) -> list[tuple[Path, list[ox.Quad]]]:
     """Every file parsed as untrusted input; every file's problems reported together.
@@ -433,8 +413,8 @@ def read_inputs(files: Sequence[Path], *, fmt: RdfFormat | None, limits: Limits
     problems: list[InputError] = []
     for path in files:
         try:
-            parsed.append((path, parse_untrusted(path, fmt=fmt or RdfFormat.from_path(path),
-                                                 limits=limits)))
+            parsed.append((path, parse_untrusted(path, fmt=fmt or RdfFormat.from_path(
+                path, hint="give --format"), limits=limits)))
         except InputError as exc:
             problems.append(exc)
     if len(problems) == 1:
@@ -570,7 +550,7 @@ def add(files: Sequence[str | Path], *, project: Project | None = None,
     from .validate import project_shapes
 
     project = project or Project.locate()
-    paths = inputs(files)
+    paths = rdf_inputs(files)
     if not paths:
         raise InputError("nothing to add: give one or more files")
     limits = limits or Limits.from_env()

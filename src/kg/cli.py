@@ -515,7 +515,7 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
     if args.format:
         fmt = RdfFormat.from_name(args.format)
     elif args.output:
-        fmt = RdfFormat.from_path(args.output)
+        fmt = RdfFormat.from_path(args.output, hint="give --format")
     else:
         fmt = RdfFormat.TRIG
     graph = open_graph(args)
@@ -552,7 +552,8 @@ def add_scale_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
                     "files to the store instead. Other commands use the store with --store "
                     "PATH or $KG_STORE.")
     load.add_argument("files", nargs="*", metavar="FILE", type=Path,
-                      help="RDF files (.trig .nq .ttl .nt .jsonld; default: the files of data/)")
+                      help="RDF files (.trig .nq .ttl .nt .jsonld; default: the files of data/); "
+                           "a folder stands for the RDF files in it")
     load.add_argument("--store", metavar="PATH", default=argparse.SUPPRESS,
                       help="the store folder (default: $KG_STORE)")
     load.add_argument("--add", action="store_true",
@@ -608,14 +609,14 @@ def store_path(args: argparse.Namespace) -> Path | None:
 def cmd_load(args: argparse.Namespace, out: TextIO) -> int:
     from .errors import InputError
     from .graph import STORE_ENV, load_store
-    from .parse import rdf_files
+    from .parse import rdf_files, rdf_inputs
     from .project import Project
 
     store = store_path(args)
     if store is None:
         raise InputError(f"kg load needs a store folder: give --store PATH or set ${STORE_ENV}")
     project = Project.locate(args.root)
-    files = list(args.files) or rdf_files(project.data_dir)
+    files = rdf_inputs(args.files) if args.files else rdf_files(project.data_dir)
     if args.validate:
         from .validate import validate_files
 

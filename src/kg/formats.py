@@ -61,11 +61,12 @@ class RdfFormat(enum.Enum):
         raise InputError(f"unknown RDF format {name!r}; use one of: {known}")
 
     @classmethod
-    def from_path(cls, path: str | Path) -> RdfFormat:
+    def from_path(cls, path: str | Path, *, hint: str = "") -> RdfFormat:
         """The format a file's suffix names (``.ttl``, ``.trig``, ``.nt``, ``.nq``, ``.jsonld``/``.json``).
 
         Raises:
-            InputError: the suffix is not one kg reads; say ``--format``.
+            InputError: the suffix is not one kg reads; ``hint`` ends the advice (what else
+                the caller accepts, such as "give --format").
         """
         suffix = Path(path).suffix.lower()
         for fmt in cls:
@@ -75,4 +76,4 @@ class RdfFormat(enum.Enum):
             return cls.JSONLD
         raise InputError(
             f"{path}: cannot tell the RDF format from the suffix {suffix or '(none)'!r}; "
-            "use .ttl, .trig, .nt, .nq or .jsonld, or give --format")
+            "name it with .ttl, .trig, .nt, .nq or .jsonld" + (f", or {hint}" if hint else ""))

@@ -12,12 +12,12 @@ with limits and checks on top of this.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from .errors import SourceFileError
+from .errors import InputError, SourceFileError
 from .formats import RdfFormat
 from .prefixes import BASE
 
@@ -36,6 +36,26 @@ def rdf_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir()
                   if p.is_file() and p.suffix.lower() in RDF_SUFFIXES
                   and not p.name.startswith("."))
+
+
+def rdf_inputs(given: Iterable[str | Path]) -> list[Path]:
+    """The files to read: each file given, and the RDF files of each folder given (sorted by
+    name, hidden files skipped, not recursive).
+
+    Raises:
+        InputError: a folder holds no RDF file.
+    """
+    found: list[Path] = []
+    for path in map(Path, given):
+        if path.is_dir():
+            files = rdf_files(path)
+            if not files:
+                raise InputError(f"{path}: a folder with no RDF file in it (.ttl .trig .nt .nq "
+                                 ".jsonld); give the files, or the folder that holds them")
+            found += files
+        else:
+            found.append(path)
+    return found
 
 
 def load_file(store: ox.Store, path: Path, *, fmt: RdfFormat | None = None,
